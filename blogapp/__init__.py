@@ -1,0 +1,102 @@
+"""Parley: a company blog where every customer comment gets a named answer."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import DEV_SECRET_KEY, Config, config_from_env
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    """Build the app: config, extensions, blueprints, error pages, CLI."""
+    config_class = config_class or config_from_env()
+    instance_dir = overrides.get("INSTANCE_DIR", config_class.INSTANCE_DIR)
+    app = Flask(__name__, instance_path=str(instance_dir))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    check_config(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_template_helpers(app)
+    register_cli(app)
+    configure_logging(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to run production without a real secret key."""
+    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] in (
+        "",
+        None,
+        DEV_SECRET_KEY,
+    ):
+        raise ConfigError(
+            "Parley refuses to start: set SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from blogapp.extensions import csrf, db, login_manager, migrate
+    from blogapp.models import Guest, User
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Guest
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from blogapp.accounts.views import bp as accounts_bp
+    from blogapp.admin.views import bp as admin_bp
+    from blogapp.blog.views import bp as blog_bp
+    from blogapp.studio.views import bp as studio_bp
+
+    app.register_blueprint(blog_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(studio_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    from blogapp.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from blogapp.templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from blogapp.accounts.cli import users_cli
+    from blogapp.contentio.cli import content_cli, demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
+    app.cli.add_command(demo_cli)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)

@@ -1,0 +1,1 @@
+"""Accounts: registration, login, the role checks and the users CLI."""

@@ -1,0 +1,54 @@
+"""Account forms. Every form carries a CSRF token; a missing one is an error on the form."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+PASSWORD_MIN = 10
+
+
+class ParleyForm(FlaskForm):
+    """A FlaskForm whose CSRF failure reads as advice, not jargon."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok and getattr(self, "csrf_token", None) is not None and self.csrf_token.errors:
+            self.csrf_token.errors = [
+                "This form had expired or was missing its security token. "
+                "Your text is kept below — please submit it again."
+            ]
+        return ok
+
+
+class LoginForm(ParleyForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me logged in on this device")
+    next = HiddenField()
+
+
+class RegisterForm(ParleyForm):
+    display_name = StringField(
+        "Display name",
+        validators=[DataRequired(), Length(min=2, max=80)],
+        description="Shown next to your comments.",
+    )
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="Never shown publicly.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    next = HiddenField()
+
+
+class LogoutForm(ParleyForm):
+    """Logging out is a POST with a token, so another site cannot log you out."""

@@ -1,0 +1,1 @@
+"""The public blog: home, posts, tags, authors, feed and sitemap."""

@@ -1,0 +1,1 @@
+"""Threaded customer conversations under posts."""

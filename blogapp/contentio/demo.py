@@ -1,0 +1,115 @@
+"""The demo site: Tallyworks' people, posts and customer threads from content/."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+from blogapp.accounts.services import create_user, user_by_email
+from blogapp.contentio.services import ContentError, ImportReport, import_directory
+from blogapp.extensions import db
+from blogapp.markup import render_comment
+from blogapp.models import Comment, CommentStatus, Post, Role
+from blogapp.models.base import utcnow
+
+# Demo accounts only; printed by `make run` so a visitor can log in.
+DEMO_PASSWORD = "tallyworks-demo"
+
+
+@dataclass
+class DemoReport:
+    users_created: list[str]
+    posts: ImportReport
+    comments_created: int
+
+
+def _load_yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ContentError(f"{path.name}: {error}") from None
+
+
+def load_users(path: Path) -> list[str]:
+    """Create the demo accounts that do not exist yet."""
+    created = []
+    for entry in _load_yaml(path) or []:
+        if user_by_email(entry["email"]) is not None:
+            continue
+        create_user(
+            entry["email"],
+            DEMO_PASSWORD,
+            entry["name"],
+            Role(entry.get("role", "reader")),
+            entry.get("title"),
+            entry.get("bio"),
+        )
+        created.append(entry["email"])
+    db.session.commit()
+    return created
+
+
+def _oldest(entries) -> int:
+    return max((max(e["hours_ago"], _oldest(e.get("replies") or [])) for e in entries), default=0)
+
+
+def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float) -> int:
+    count = 0
+    for entry in entries:
+        author = user_by_email(entry["author"]) if entry.get("author") else None
+        guest = entry.get("guest") or {}
+        if author is None and not guest:
+            raise ContentError(f"comments.yaml: unknown author {entry.get('author')!r}")
+        comment = Comment(
+            post=post,
+            parent=parent,
+            author=author,
+            guest_name=guest.get("name"),
+            guest_email=guest.get("email"),
+            body_source=entry["body"],
+            body_html=render_comment(entry["body"]),
+            status=CommentStatus.PUBLISHED.value,
+            created_at=now - timedelta(hours=entry["hours_ago"] * scale),
+        )
+        db.session.add(comment)
+        count += 1 + _add_comments(post, entry.get("replies") or [], comment, now, scale)
+    return count
+
+
+def load_comments(path: Path) -> int:
+    """Seed each post's threads once: a post that has comments already is left alone."""
+    now = utcnow()
+    created = 0
+    for slug, entries in (_load_yaml(path) or {}).items():
+        post = db.session.scalar(sa.select(Post).where(Post.slug == slug))
+        if post is None or post.published_at is None:
+            raise ContentError(f"comments.yaml: no published post {slug!r}")
+        if db.session.scalar(sa.select(Comment.id).where(Comment.post_id == post.id).limit(1)):
+            continue
+        # Keep every comment after its post went out, however old the post is.
+        open_hours = (now - post.published_at).total_seconds() / 3600 * 0.95
+        scale = min(1.0, open_hours / max(_oldest(entries), 1))
+        created += _add_comments(post, entries, None, now, scale)
+    db.session.commit()
+    return created
+
+
+def load_demo(content_dir: Path) -> DemoReport:
+    """Users, then posts, then threads: idempotent, safe to run on every start."""
+    content_dir = Path(content_dir)
+    users = load_users(content_dir / "demo" / "users.yaml")
+    posts = import_directory(content_dir / "posts")
+    comments = load_comments(content_dir / "demo" / "comments.yaml")
+    return DemoReport(users, posts, comments)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, email, name) of every employee, for the start-up banner."""
+    from blogapp.models import EMPLOYEE_ROLES, User
+
+    rows = db.session.scalars(
+        sa.select(User).where(User.role.in_([r.value for r in EMPLOYEE_ROLES])).order_by(User.id)
+    )
+    return [(u.role, u.email, u.display_name) for u in rows]

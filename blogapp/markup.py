@@ -1,0 +1,155 @@
+"""Markdown -> HTML -> bleach: the only place that turns text into HTML.
+
+Two profiles: ``POST`` for staff posts (headings, images, tables, code) and
+``COMMENT`` for customer comments (a small inline set). Raw HTML in the
+source is shown as the text it is, never interpreted, so nothing a person
+typed disappears; bleach then strips whatever Markdown produced outside the
+profile's allowlist, and only http, https and mailto links survive.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from functools import partial
+
+import bleach
+import markdown
+from bleach.linkifier import Linker
+
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    tags: frozenset[str]
+    attributes: dict[str, list[str]]
+    extensions: tuple[str, ...]
+    # rel for links leaving the site: customers' links are never endorsed.
+    rel: str
+
+
+COMMENT = Profile(
+    name="comment",
+    tags=frozenset(
+        {"p", "br", "strong", "em", "del", "code", "pre", "a", "blockquote", "ul", "ol", "li"}
+    ),
+    attributes={"a": ["href", "title", "rel"]},
+    extensions=("fenced_code", "sane_lists", "nl2br"),
+    rel="nofollow ugc noopener",
+)
+
+POST = Profile(
+    name="post",
+    tags=COMMENT.tags
+    | frozenset(
+        {
+            "h2", "h3", "h4", "h5", "h6", "hr", "img", "table", "thead", "tbody",
+            "tr", "th", "td", "figure", "figcaption", "sup", "sub", "abbr",
+        }
+    ),
+    attributes={
+        "a": ["href", "title", "rel"],
+        "img": ["src", "alt", "title", "width", "height", "loading"],
+        "abbr": ["title"],
+        "th": ["align"],
+        "td": ["align"],
+        "code": ["class"],
+        "h2": ["id"], "h3": ["id"], "h4": ["id"],
+    },
+    extensions=("fenced_code", "tables", "sane_lists", "abbr", "footnotes"),
+    rel="noopener",
+)
+
+_SAFE_CLASS = re.compile(r"^language-[a-z0-9_+-]{1,30}$")
+
+
+def _filter_attribute(profile: Profile, tag: str, name: str, value: str) -> bool:
+    if name not in profile.attributes.get(tag, ()):
+        return False
+    if tag == "code" and name == "class":
+        return bool(_SAFE_CLASS.match(value))
+    return True
+
+
+def _set_rel(rel: str, attrs: dict, new: bool = False) -> dict:
+    if attrs.get((None, "href")):
+        attrs[(None, "rel")] = rel
+    return attrs
+
+
+def _cleaner(profile: Profile) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=profile.tags,
+        attributes=partial(_filter_attribute, profile),
+        protocols=PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+
+
+_CLEANERS = {p.name: _cleaner(p) for p in (COMMENT, POST)}
+_LINKERS = {
+    p.name: Linker(callbacks=[lambda attrs, new, rel=p.rel: _set_rel(rel, attrs, new)])
+    for p in (COMMENT, POST)
+}
+
+
+_H1 = re.compile(r"<(/?)h1(\s|>)")
+_HEADING = re.compile(r"<(/?)h[1-6][^>]*>")
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _image_as_link(match: re.Match) -> str:
+    attrs = dict(_ATTR.findall(match.group(1)))
+    return f'<a href="{attrs.get("src", "")}">{attrs.get("alt") or "image"}</a>'
+
+
+def _markdown(source: str, extensions: tuple[str, ...]) -> str:
+    md = markdown.Markdown(extensions=list(extensions), output_format="html")
+    # Raw HTML is escaped by Markdown itself instead of passed through.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md.convert(source or "")
+
+
+def render(source: str, profile: Profile) -> str:
+    """Safe HTML for ``source`` under ``profile``."""
+    raw = _markdown(source, profile.extensions)
+    if profile is POST:
+        # The page title is the only <h1>; a "# Heading" in a body becomes <h2>.
+        raw = _H1.sub(r"<\1h2\2", raw)
+    else:
+        # A heading in a comment keeps its words as a bold line.
+        raw = _HEADING.sub(lambda m: "</strong></p>" if m.group(1) else "<p><strong>", raw)
+        # Comments show no images; the picture's address stays as a link.
+        raw = _IMG.sub(_image_as_link, raw)
+    clean = _CLEANERS[profile.name].clean(raw)
+    return _LINKERS[profile.name].linkify(clean)
+
+
+def render_post(source: str) -> str:
+    """Safe HTML for a staff post body."""
+    return render(source, POST)
+
+
+def render_comment(source: str) -> str:
+    """Safe HTML for a comment body."""
+    return render(source, COMMENT)
+
+
+def plain_text(source: str) -> str:
+    """The words of a Markdown text, without markup: for excerpts, feeds and search."""
+    rendered = _markdown(source, ("fenced_code", "tables"))
+    text = bleach.clean(rendered, tags=set(), strip=True)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def make_excerpt(source: str, limit: int = 240) -> str:
+    """The first ``limit`` characters of the text, cut at a word boundary."""
+    text = plain_text(source)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–—")
+    return cut + "…"

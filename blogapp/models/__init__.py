@@ -1,0 +1,19 @@
+"""The data model: one aggregate a module. Nothing here knows about requests."""
+
+from blogapp.models.comment import Comment, CommentStatus
+from blogapp.models.post import Post, PostStatus, Tag, post_tags
+from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, Role, User
+
+__all__ = [
+    "ACCOUNT_ROLES",
+    "EMPLOYEE_ROLES",
+    "Comment",
+    "CommentStatus",
+    "Guest",
+    "Post",
+    "PostStatus",
+    "Role",
+    "Tag",
+    "User",
+    "post_tags",
+]

@@ -1,0 +1,66 @@
+"""Comments: threaded under a post, by a registered user or a guest."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blogapp.extensions import db
+from blogapp.models.base import utcnow
+from blogapp.models.post import Post
+from blogapp.models.user import User
+
+
+class CommentStatus(enum.StrEnum):
+    HELD = "held"
+    PUBLISHED = "published"
+    SPAM = "spam"
+    REMOVED = "removed"
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('held', 'published', 'spam', 'removed')", name="status_valid"
+        ),
+        sa.CheckConstraint(
+            "author_id IS NOT NULL OR (guest_name IS NOT NULL AND guest_email IS NOT NULL)",
+            name="has_author",
+        ),
+        sa.Index("ix_comments_post_id_created_at", "post_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    guest_name: Mapped[str | None] = mapped_column(sa.String(80))
+    # Never shown anywhere public; used only to notify the guest.
+    guest_email: Mapped[str | None] = mapped_column(sa.String(254))
+    body_source: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(
+        sa.String(16), default=CommentStatus.PUBLISHED.value, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+    post: Mapped[Post] = relationship()
+    author: Mapped[User | None] = relationship()
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on post {self.post_id} {self.status}>"
+
+    @property
+    def author_name(self) -> str:
+        return self.author.display_name if self.author else (self.guest_name or "Guest")
+
+    @property
+    def by_employee(self) -> bool:
+        return self.author is not None and self.author.is_employee

@@ -1,0 +1,1 @@
+"""The staff studio: where employees find and write their posts."""

@@ -1,0 +1,181 @@
+"""Fixtures: an app on a fresh database per test, a client, a CLI runner, helpers.
+
+SQLite by default (a new file per test). Set TEST_DATABASE_URL to a PostgreSQL
+database to run the same suite there; its tables are emptied after each test.
+"""
+
+import os
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from blogapp import create_app
+from blogapp.accounts.services import create_user
+from blogapp.extensions import db
+from blogapp.markup import make_excerpt, render_comment, render_post
+from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role
+from blogapp.models.base import utcnow
+from config import TestingConfig
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
+PASSWORD = "correct horse battery"
+
+
+def _postgres_url() -> str:
+    return TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """On PostgreSQL: the schema, created once for the whole run."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=_postgres_url())
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield _postgres_url()
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def database_url(tmp_path, postgres_schema) -> str:
+    return postgres_schema or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        INSTANCE_DIR=str(tmp_path / "instance"),
+        SEARCH_INDEX_DIR=str(tmp_path / "index"),
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+    )
+    with app.app_context():
+        if not ON_POSTGRES:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if ON_POSTGRES:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Auth:
+    """Log a test client in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        page = self.client.get("/account/login")
+        data = {"email": email, "password": password, "csrf_token": csrf_from(page.text)}
+        data.update(extra)
+        return self.client.post("/account/login", data=data)
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/account/logout", data={"csrf_token": csrf_from(page.text)})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.READER, name: str | None = None, email: str | None = None, **kw):
+        n = next(counter)
+        title = kw.pop("job_title", "Engineer" if role.is_employee else None)
+        user = create_user(
+            email or f"{role.value}{n}@example.com",
+            PASSWORD,
+            name or f"{role.value.title()} Person {n}",
+            role,
+            job_title=title,
+            **kw,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_post(app, make_user):
+    counter = iter(range(1, 10_000))
+
+    def make(author=None, status=PostStatus.PUBLISHED, published_at="past", body=None, **kw):
+        n = next(counter)
+        author = author or make_user(Role.STAFF)
+        if published_at == "past":
+            published_at = utcnow() - timedelta(days=n)
+        body = body if body is not None else f"Body of post {n}.\n\nWith **two** paragraphs."
+        post = Post(
+            slug=kw.pop("slug", f"post-{n}"),
+            title=kw.pop("title", f"Post number {n}"),
+            body_source=body,
+            body_html=render_post(body),
+            excerpt=make_excerpt(body),
+            status=status.value,
+            published_at=published_at,
+            author=author,
+            **kw,
+        )
+        db.session.add(post)
+        db.session.commit()
+        return post
+
+    return make
+
+
+@pytest.fixture
+def make_comment(app):
+    def make(post, author=None, parent=None, body="A comment.", status=CommentStatus.PUBLISHED,
+             guest=("Gail Guest", "gail@example.com"), created_at=None):
+        comment = Comment(
+            post=post,
+            parent=parent,
+            author=author,
+            guest_name=None if author else guest[0],
+            guest_email=None if author else guest[1],
+            body_source=body,
+            body_html=render_comment(body),
+            status=status.value,
+            created_at=created_at or utcnow(),
+        )
+        db.session.add(comment)
+        db.session.commit()
+        return comment
+
+    return make

@@ -1,0 +1,59 @@
+"""Configuration: safe defaults, and production refuses a missing secret."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blogapp import ConfigError, create_app
+from config import DEV_SECRET_KEY, DevelopmentConfig, ProductionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_development_default_is_sqlite_under_instance():
+    assert DevelopmentConfig.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
+    assert DevelopmentConfig.SQLALCHEMY_DATABASE_URI.endswith("/parley.db")
+
+
+@pytest.mark.parametrize("secret", ["", DEV_SECRET_KEY])
+def test_production_refuses_to_start_without_a_real_secret(secret, tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(ProductionConfig, SECRET_KEY=secret, INSTANCE_DIR=str(tmp_path))
+
+
+def test_production_says_so_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(PARLEY_ENV="production", PARLEY_INSTANCE_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_cookies_are_secure(tmp_path):
+    app = create_app(ProductionConfig, SECRET_KEY="x" * 40, INSTANCE_DIR=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_postgres_urls_get_the_psycopg_driver(monkeypatch):
+    import config
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
+    assert config._database_url() == "postgresql+psycopg://u@h/db"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    assert config._database_url() == "postgresql+psycopg://u@h/db"
+
+
+def test_unknown_environment_name_is_refused(monkeypatch):
+    import config
+
+    monkeypatch.setenv("PARLEY_ENV", "staging")
+    with pytest.raises(SystemExit, match="staging"):
+        config.config_from_env()
