@@ -44,8 +44,24 @@ POST = Profile(
     tags=COMMENT.tags
     | frozenset(
         {
-            "h2", "h3", "h4", "h5", "h6", "hr", "img", "table", "thead", "tbody",
-            "tr", "th", "td", "figure", "figcaption", "sup", "sub", "abbr",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "img",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "figure",
+            "figcaption",
+            "sup",
+            "sub",
+            "abbr",
         }
     ),
     attributes={
@@ -55,7 +71,9 @@ POST = Profile(
         "th": ["align"],
         "td": ["align"],
         "code": ["class"],
-        "h2": ["id"], "h3": ["id"], "h4": ["id"],
+        "h2": ["id"],
+        "h3": ["id"],
+        "h4": ["id"],
     },
     extensions=("fenced_code", "tables", "sane_lists", "abbr", "footnotes"),
     rel="noopener",

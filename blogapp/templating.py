@@ -34,7 +34,11 @@ def time_ago(value: datetime | None) -> str:
     seconds = (utcnow() - value).total_seconds()
     if seconds < 60:
         return "just now"
-    for limit, unit, size in ((3600, "minute", 60), (86400, "hour", 3600), (86400 * 14, "day", 86400)):
+    for limit, unit, size in (
+        (3600, "minute", 60),
+        (86400, "hour", 3600),
+        (86400 * 14, "day", 86400),
+    ):
         if seconds < limit:
             count = int(seconds // size)
             return f"{count} {unit}{'' if count == 1 else 's'} ago"

@@ -161,8 +161,15 @@ def make_post(app, make_user):
 
 @pytest.fixture
 def make_comment(app):
-    def make(post, author=None, parent=None, body="A comment.", status=CommentStatus.PUBLISHED,
-             guest=("Gail Guest", "gail@example.com"), created_at=None):
+    def make(
+        post,
+        author=None,
+        parent=None,
+        body="A comment.",
+        status=CommentStatus.PUBLISHED,
+        guest=("Gail Guest", "gail@example.com"),
+        created_at=None,
+    ):
         comment = Comment(
             post=post,
             parent=parent,

@@ -25,7 +25,7 @@ HOSTILE = [
     "<style>body{display:none}</style>",
     "<form action=https://evil.example><input name=p></form>",
     '<p style="background:url(javascript:alert(1))">x</p>',
-    "[a](https://ok.example \"t\" onclick=alert(1))",
+    '[a](https://ok.example "t" onclick=alert(1))',
     "<<script>script>alert(1)<</script>/script>",
     "<!-- <script>alert(1)</script> -->",
     "<a href='http://x' <script>alert(1)</script>",
@@ -33,6 +33,7 @@ HOSTILE = [
     "```\n<script>alert(1)</script>\n```",
     "`<img src=x onerror=alert(1)>`",
 ]
+
 
 class ElementLister(HTMLParser):
     """The real elements and attributes a browser would build from some HTML."""
@@ -54,7 +55,9 @@ def assert_harmless(html: str, profile) -> None:
             assert name != "style", html
             if name in ("href", "src"):
                 scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", value or "")
-                assert scheme is None or scheme.group(1).lower() in {"http", "https", "mailto"}, html
+                assert scheme is None or scheme.group(1).lower() in {"http", "https", "mailto"}, (
+                    html
+                )
 
 
 @pytest.mark.parametrize("profile", [POST, COMMENT], ids=["post", "comment"])
@@ -64,8 +67,12 @@ def test_hostile_input_renders_harmless(profile, source):
 
 
 def test_the_harmlessness_check_itself_catches_danger():
-    for bad in ('<script>x</script>', '<a href="javascript:x">a</a>', '<p onclick="x">a</p>',
-                '<img src="data:image/png;base64,AA">'):
+    for bad in (
+        "<script>x</script>",
+        '<a href="javascript:x">a</a>',
+        '<p onclick="x">a</p>',
+        '<img src="data:image/png;base64,AA">',
+    ):
         with pytest.raises(AssertionError):
             assert_harmless(bad, POST)
 
@@ -91,7 +98,10 @@ def test_only_http_https_and_mailto_links_survive():
 
 
 def test_post_profile_keeps_rich_markup():
-    source = "# Top\n\n## Section\n\n![chart](/uploads/chart.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```"
+    source = (
+        "# Top\n\n## Section\n\n![chart](/uploads/chart.png)\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```"
+    )
     html = render(source, POST)
     assert "<h2>Top</h2>" in html  # the page title is the only h1
     assert "<h2>Section</h2>" in html
@@ -101,7 +111,9 @@ def test_post_profile_keeps_rich_markup():
 
 
 def test_comment_profile_is_a_small_inline_set():
-    html = render("# Loud\n\n![pic](https://img.example/p.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |", COMMENT)
+    html = render(
+        "# Loud\n\n![pic](https://img.example/p.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |", COMMENT
+    )
     assert "<h" not in html and "<img" not in html and "<table" not in html
     assert "<strong>Loud</strong>" in html
     assert 'href="https://img.example/p.png"' in html  # the picture's address is kept as a link
@@ -109,7 +121,13 @@ def test_comment_profile_is_a_small_inline_set():
 
 def test_comment_keeps_everyday_formatting():
     html = render("*hi* **there** `code`\n\n> quoted\n\n- one\n- two", COMMENT)
-    for tag in ("<em>hi</em>", "<strong>there</strong>", "<code>code</code>", "<blockquote>", "<li>one</li>"):
+    for tag in (
+        "<em>hi</em>",
+        "<strong>there</strong>",
+        "<code>code</code>",
+        "<blockquote>",
+        "<li>one</li>",
+    ):
         assert tag in html
 
 
@@ -119,7 +137,9 @@ def test_broken_markup_still_renders():
 
 
 def test_plain_text_and_excerpt():
-    source = "## Heading\n\nSome *styled* text with a [link](https://x.example).\n\n" + "word " * 100
+    source = (
+        "## Heading\n\nSome *styled* text with a [link](https://x.example).\n\n" + "word " * 100
+    )
     assert plain_text("**a** <b>b</b>") == "a <b>b</b>"
     excerpt = make_excerpt(source, limit=60)
     assert excerpt.startswith("Heading Some styled text with a link.")

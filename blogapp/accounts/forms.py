@@ -40,7 +40,14 @@ class RegisterForm(ParleyForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN,
+                max=200,
+                message=f"The password needs at least {PASSWORD_MIN} characters (200 at most).",
+            ),
+        ],
         description=f"At least {PASSWORD_MIN} characters.",
     )
     confirm = PasswordField(

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 
 from blogapp.extensions import db
 from blogapp.models import ACCOUNT_ROLES, Role, User
@@ -65,7 +66,7 @@ def create_user(
         job_title=(job_title or "").strip() or None,
         bio=(bio or "").strip() or None,
     )
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     return user
 

@@ -63,7 +63,7 @@ def author(slug: str):
 def feed():
     """Atom feed of the newest published posts."""
     posts = db.session.scalars(services.visible_posts().limit(20)).all()
-    body = render_template("blog/feed.atom", posts=posts, updated=services.last_updated())
+    body = render_template("blog/feed.xml", posts=posts, updated=services.last_updated())
     response = make_response(body)
     response.mimetype = "application/atom+xml"
     return response
@@ -78,7 +78,9 @@ def sitemap():
         (url_for("blog.post", slug=p.slug, _external=True), max(p.updated_at, p.published_at))
         for p in posts
     ]
-    urls += [(url_for("blog.tag", slug=t.slug, _external=True), None) for t, _ in services.tags_in_use()]
+    urls += [
+        (url_for("blog.tag", slug=t.slug, _external=True), None) for t, _ in services.tags_in_use()
+    ]
     urls += [
         (url_for("blog.author", slug=a.slug, _external=True), None)
         for a in services.authors_with_posts()
@@ -91,8 +93,13 @@ def sitemap():
 @bp.get("/robots.txt")
 def robots():
     """Let crawlers in, and point them at the sitemap."""
-    lines = ["User-agent: *", "Disallow: /studio/", "Disallow: /admin/", "Disallow: /account/",
-             f"Sitemap: {url_for('blog.sitemap', _external=True)}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /studio/",
+        "Disallow: /admin/",
+        "Disallow: /account/",
+        f"Sitemap: {url_for('blog.sitemap', _external=True)}",
+    ]
     response = make_response("\n".join(lines) + "\n")
     response.mimetype = "text/plain"
     return response

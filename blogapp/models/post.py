@@ -39,9 +39,7 @@ class Tag(db.Model):
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('draft', 'scheduled', 'published')", name="status_valid"
-        ),
+        sa.CheckConstraint("status IN ('draft', 'scheduled', 'published')", name="status_valid"),
         sa.Index("ix_posts_status_published_at", "status", "published_at"),
     )
 
@@ -61,9 +59,7 @@ class Post(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
-    tags: Mapped[list[Tag]] = relationship(
-        secondary=post_tags, order_by=Tag.name, lazy="selectin"
-    )
+    tags: Mapped[list[Tag]] = relationship(secondary=post_tags, order_by=Tag.name, lazy="selectin")
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.slug} {self.status}>"

@@ -36,9 +36,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        sa.CheckConstraint(
-            "role IN ('reader', 'staff', 'moderator', 'admin')", name="role_valid"
-        ),
+        sa.CheckConstraint("role IN ('reader', 'staff', 'moderator', 'admin')", name="role_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,8 +65,8 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return self.role_enum in roles
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
