@@ -35,12 +35,15 @@ def postgres_schema():
         yield None
         return
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=_postgres_url())
+    # No app context stays pushed across the yield: a CLI test would reuse it.
     with app.app_context():
         db.drop_all()
         db.create_all()
-        yield _postgres_url()
-        db.session.remove()
+        db.engine.dispose()
+    yield _postgres_url()
+    with app.app_context():
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture
