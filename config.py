@@ -67,6 +67,12 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
+    # How many reverse proxies in front set X-Forwarded-*; 0 trusts none.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # "json" for one JSON object a log line (production default), "text" otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    READY_MAX_OUTBOX_BACKLOG = _int("READY_MAX_OUTBOX_BACKLOG", 1000)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -101,6 +107,7 @@ class ProductionConfig(Config):
     """Production: a real SECRET_KEY is required, cookies only over HTTPS."""
 
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -22,12 +22,13 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     check_config(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_pages(app)
     register_template_helpers(app)
     register_cli(app)
-    configure_logging(app)
+    register_operations(app)
     return app
 
 
@@ -97,6 +98,22 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
 
 
-def configure_logging(app: Flask) -> None:
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from as many proxies as PROXY_COUNT says (none by default)."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_operations(app: Flask) -> None:
+    """Health checks, security headers and request logs."""
+    from blogapp.ops import headers, logs
+    from blogapp.ops.health import bp as ops_bp
+
+    app.register_blueprint(ops_bp)
+    headers.register(app)
+    logs.register(app)
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)

@@ -1,0 +1,77 @@
+"""Structured logs: one JSON object a line, each request's lines sharing a request id."""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one line of JSON with the request id when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        for key in ("method", "path", "status", "duration_ms", "remote_addr"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def register(app: Flask) -> None:
+    """Give each request an id (kept from a proxy's X-Request-ID if sane) and log it as JSON."""
+    access = logging.getLogger("parley.access")
+
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        request_id = g.get("request_id")
+        if request_id:
+            response.headers[REQUEST_ID_HEADER] = request_id
+            access.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+                    "remote_addr": request.remote_addr,
+                },
+            )
+        return response
+
+    if app.config.get("LOG_FORMAT") == "json":
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        for logger in (app.logger, access):
+            logger.handlers[:] = [handler]
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
