@@ -112,7 +112,11 @@ def register_operations(app: Flask) -> None:
     from blogapp.ops import headers, logs
     from blogapp.ops.health import bp as ops_bp
 
+    from blogapp.ops.cli import backup_command, restore_command
+
     app.register_blueprint(ops_bp)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     headers.register(app)
     logs.register(app)
     if not app.debug and not app.testing:
