@@ -1,6 +1,8 @@
 """The data model: one aggregate a module. Nothing here knows about requests."""
 
 from blogapp.models.comment import Comment, CommentStatus
+from blogapp.models.flag import Flag, FlagReason
+from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, Role, User
 
@@ -9,7 +11,12 @@ __all__ = [
     "EMPLOYEE_ROLES",
     "Comment",
     "CommentStatus",
+    "Flag",
+    "FlagReason",
     "Guest",
+    "MailMessage",
+    "MailOptOut",
+    "MailStatus",
     "Post",
     "PostStatus",
     "Role",

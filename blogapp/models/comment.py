@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from blogapp.extensions import db
 from blogapp.models.base import utcnow
@@ -37,6 +37,11 @@ class Comment(db.Model):
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    # The top-level comment of this one's thread (None for a top-level comment):
+    # a page of threads is loaded with one query, without walking the tree in SQL.
+    root_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     guest_name: Mapped[str | None] = mapped_column(sa.String(80))
     # Never shown anywhere public; used only to notify the guest.
@@ -48,14 +53,38 @@ class Comment(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    # Bumped by every change to the row; the cached rendering of a thread keys on it.
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Kept for moderators; the public sees only "Comment removed."
+    removal_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     post: Mapped[Post] = relationship()
-    author: Mapped[User | None] = relationship()
-    parent: Mapped["Comment | None"] = relationship(remote_side=[id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+    parent: Mapped["Comment | None"] = relationship(
+        remote_side=[id], foreign_keys=[parent_id]
+    )
+    root: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[root_id])
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on post {self.post_id} {self.status}>"
+
+    @validates("parent")
+    def _follow_parent_to_root(self, key: str, parent: "Comment | None") -> "Comment | None":
+        self.root = (parent.root or parent) if parent is not None else None
+        return parent
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == CommentStatus.PUBLISHED
+
+    @property
+    def notify_address(self) -> str | None:
+        """Where replies to this comment are announced: the account's or the guest's email."""
+        return self.author.email if self.author else self.guest_email
 
     @property
     def author_name(self) -> str:
