@@ -6,6 +6,7 @@ database to run the same suite there; its tables are emptied after each test.
 
 import os
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -44,6 +45,34 @@ def postgres_schema():
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def new_database(tmp_path):
+    """A factory of new, empty databases of the kind under test, dropped afterwards."""
+    created: list[str] = []
+    base = sa.make_url(_postgres_url()) if ON_POSTGRES else None
+    admin = (
+        sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        if ON_POSTGRES
+        else None
+    )
+
+    def make(label: str = "extra") -> str:
+        name = f"parley_{label}_{uuid.uuid4().hex[:10]}"
+        if not ON_POSTGRES:
+            return f"sqlite:///{tmp_path / (name + '.db')}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return base.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

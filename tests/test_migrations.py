@@ -1,7 +1,5 @@
 """The migrations build exactly the schema the models describe."""
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -10,24 +8,11 @@ from alembic.migration import MigrationContext
 from blogapp import create_app
 from blogapp.extensions import db
 from config import TestingConfig
-from tests.conftest import ON_POSTGRES, _postgres_url
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
-    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    base = sa.make_url(_postgres_url())
-    name = f"parley_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def empty_database_url(new_database) -> str:
+    return new_database("migrations")
 
 
 def test_upgrade_on_empty_database_matches_models(empty_database_url, tmp_path):

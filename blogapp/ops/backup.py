@@ -72,8 +72,14 @@ def _snapshot_sqlite(url: sa.URL, target: Path) -> None:
         source.close()
 
 
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise BackupError(f"{command[0]} failed: {result.stderr.strip()}")
+
+
 def _snapshot_postgres(url: sa.URL, target: Path) -> None:
-    result = subprocess.run(
+    _run(
         [
             "pg_dump",
             "--format=custom",
@@ -81,13 +87,8 @@ def _snapshot_postgres(url: sa.URL, target: Path) -> None:
             "--no-privileges",
             f"--file={target}",
             _libpq_url(url),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+        ]
     )
-    if result.returncode != 0:
-        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
 
 
 def create_backup(directory: Path) -> Path:
@@ -160,7 +161,7 @@ def _restore_sqlite(url: sa.URL, snapshot: Path) -> None:
 
 def _restore_postgres(url: sa.URL, snapshot: Path) -> None:
     db.engine.dispose()
-    result = subprocess.run(
+    _run(
         [
             "pg_restore",
             "--no-owner",
@@ -168,13 +169,8 @@ def _restore_postgres(url: sa.URL, snapshot: Path) -> None:
             "--exit-on-error",
             f"--dbname={_libpq_url(url)}",
             str(snapshot),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+        ]
     )
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
 
 
 def restore_backup(archive: Path) -> RestoreReport:
