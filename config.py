@@ -82,6 +82,9 @@ class Config:
     WTF_CSRF_CHECK_DEFAULT = False
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Images uploaded in the studio (stored under instance/uploads/).
+    UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
     PASSWORD_HASH_METHOD = "scrypt"
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import Post, Role, Tag, User
+from blogapp.models import Post, Role, SlugRedirect, Tag, User
 from blogapp.models.base import utcnow
 
 
@@ -17,6 +17,15 @@ def visible_posts(now: datetime | None = None) -> sa.Select:
 def visible_post(slug: str) -> Post | None:
     """The post at ``slug`` if the public may see it; drafts and future posts are None."""
     return db.session.scalar(visible_posts().where(Post.slug == slug))
+
+
+def current_slug_for(old_slug: str) -> str | None:
+    """Where a visible post that used to live at ``old_slug`` lives now."""
+    return db.session.scalar(
+        sa.select(Post.slug)
+        .join(SlugRedirect, SlugRedirect.post_id == Post.id)
+        .where(SlugRedirect.old_slug == old_slug, Post.visible_clause())
+    )
 
 
 def visible_posts_tagged(tag: Tag) -> sa.Select:

@@ -1,10 +1,20 @@
 """Public pages. Views parse the request, ask blog.services, and render."""
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from blogapp.blog import services
 from blogapp.comments.threads import load_thread
 from blogapp.extensions import db
+from blogapp.studio.uploads import find_upload, upload_response
 
 bp = Blueprint("blog", __name__)
 
@@ -33,7 +43,10 @@ def post(slug: str):
     """One post with its conversation; drafts and future posts are 404."""
     post = services.visible_post(slug)
     if post is None:
-        abort(404)
+        moved_to = services.current_slug_for(slug)
+        if moved_to is None:
+            abort(404)
+        return redirect(url_for("blog.post", slug=moved_to, **request.args), 301)
     newest_first = request.args.get("order") == "newest"
     thread = load_thread(post, newest_first=newest_first)
     return render_template("blog/post.html", post=post, thread=thread, newest_first=newest_first)
@@ -88,6 +101,15 @@ def sitemap():
     response = make_response(render_template("blog/sitemap.xml", urls=urls))
     response.mimetype = "application/xml"
     return response
+
+
+@bp.get("/uploads/<name>")
+def upload(name: str):
+    """An uploaded image, served with its real type and nothing for a browser to guess."""
+    stored = find_upload(name)
+    if stored is None:
+        abort(404)
+    return upload_response(stored)
 
 
 @bp.get("/robots.txt")

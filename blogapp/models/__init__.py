@@ -4,6 +4,9 @@ from blogapp.models.comment import Comment, CommentStatus
 from blogapp.models.flag import Flag, FlagReason
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
+from blogapp.models.redirect import SlugRedirect
+from blogapp.models.revision import Revision, RevisionKind
+from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, Role, User
 
 __all__ = [
@@ -19,8 +22,12 @@ __all__ = [
     "MailStatus",
     "Post",
     "PostStatus",
+    "Revision",
+    "RevisionKind",
     "Role",
+    "SlugRedirect",
     "Tag",
+    "Upload",
     "User",
     "post_tags",
 ]
