@@ -25,6 +25,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _words(name: str, default: str = "") -> tuple[str, ...]:
+    value = os.environ.get(name, default)
+    return tuple(w.strip().lower() for w in value.split(",") if w.strip())
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'parley.db'}")
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
@@ -66,6 +71,28 @@ class Config:
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_PATH / "outbox"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    # A message that fails this many times is marked failed; `flask mail send --retry-failed`.
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Off when a separate `flask worker` drains the outbox instead of the request.
+    MAIL_SEND_AFTER_COMMIT = _bool("MAIL_SEND_AFTER_COMMIT", True)
+
+    # Comments: site settings.
+    COMMENTS_ALLOW_GUESTS = _bool("COMMENTS_ALLOW_GUESTS", True)
+    COMMENTS_HOLD_FIRST_GUESTS = _bool("COMMENTS_HOLD_FIRST_GUESTS", True)
+    COMMENTS_CLOSE_AFTER_DAYS = _int("COMMENTS_CLOSE_AFTER_DAYS", 0)  # 0: never
+    COMMENT_EDIT_MINUTES = _int("COMMENT_EDIT_MINUTES", 15)
+    COMMENT_MIN_LENGTH = _int("COMMENT_MIN_LENGTH", 2)
+    COMMENT_MAX_LENGTH = _int("COMMENT_MAX_LENGTH", 5000)
+    COMMENT_MAX_LINKS = _int("COMMENT_MAX_LINKS", 3)
+    COMMENT_BLOCKED_WORDS = _words("COMMENT_BLOCKED_WORDS", "viagra,cialis,casino bonus")
+    COMMENT_MIN_FILL_SECONDS = _int("COMMENT_MIN_FILL_SECONDS", 3)
+    COMMENT_RATE_LIMIT_IP = os.environ.get("COMMENT_RATE_LIMIT_IP", "5 per minute;50 per day")
+    COMMENT_RATE_LIMIT_ACCOUNT = os.environ.get(
+        "COMMENT_RATE_LIMIT_ACCOUNT", "10 per minute;200 per day"
+    )
+    # Top-level threads per page of a post; permalinks find their page.
+    COMMENT_THREADS_PER_PAGE = _int("COMMENT_THREADS_PER_PAGE", 100)
 
     # How many reverse proxies in front set X-Forwarded-*; 0 trusts none.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
@@ -104,6 +131,10 @@ class TestingConfig(Config):
     SERVER_NAME = "parley.test"
     # A cheap hash keeps the suite fast; production keeps werkzeug's scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Tests post at machine speed; the tests of these checks set them back.
+    COMMENT_MIN_FILL_SECONDS = 0
+    COMMENT_RATE_LIMIT_IP = "1000 per minute"
+    COMMENT_RATE_LIMIT_ACCOUNT = "1000 per minute"
 
 
 class ProductionConfig(Config):

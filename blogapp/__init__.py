@@ -46,10 +46,19 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from blogapp.extensions import csrf, db, login_manager, migrate
+    from blogapp.extensions import (
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        setup_sqlite_for_concurrent_writes,
+    )
     from blogapp.models import Guest, User
 
     db.init_app(app)
+    setup_sqlite_for_concurrent_writes(app)
+    limiter.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
     )
@@ -69,12 +78,20 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.accounts.views import bp as accounts_bp
     from blogapp.admin.views import bp as admin_bp
     from blogapp.blog.views import bp as blog_bp
+    from blogapp.comments.moderation_views import bp as moderation_bp
+    from blogapp.comments.views import bp as comments_bp
+    from blogapp.mail.outbox import register as register_mail_outbox
+    from blogapp.mail.views import bp as mail_bp
     from blogapp.studio.views import bp as studio_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(studio_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(mail_bp)
+    register_mail_outbox()
 
 
 def register_error_pages(app: Flask) -> None:
@@ -92,10 +109,12 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from blogapp.accounts.cli import users_cli
     from blogapp.contentio.cli import content_cli, demo_cli
+    from blogapp.mail.cli import mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -1,10 +1,15 @@
 """Every Flask extension object, created unbound; create_app() binds them."""
 
+import sqlite3
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints: Alembic needs them, and SQLite batch migrations break without.
@@ -25,3 +30,25 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Counters live where RATELIMIT_STORAGE_URI says: memory:// by default, redis://... to share.
+limiter = Limiter(key_func=get_remote_address)
+
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+
+
+def _tune_sqlite(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    # Readers no longer block the writer, and a writer waits its turn instead of failing.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def setup_sqlite_for_concurrent_writes(app: Flask) -> None:
+    """On SQLite, let many requests write to one file at once (WAL, busy timeout)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)

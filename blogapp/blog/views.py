@@ -12,7 +12,7 @@ from flask import (
 )
 
 from blogapp.blog import services
-from blogapp.comments.threads import load_thread
+from blogapp.comments.section import render_post_page
 from blogapp.extensions import db
 from blogapp.studio.uploads import find_upload, upload_response
 
@@ -47,9 +47,7 @@ def post(slug: str):
         if moved_to is None:
             abort(404)
         return redirect(url_for("blog.post", slug=moved_to, **request.args), 301)
-    newest_first = request.args.get("order") == "newest"
-    thread = load_thread(post, newest_first=newest_first)
-    return render_template("blog/post.html", post=post, thread=thread, newest_first=newest_first)
+    return render_post_page(post)
 
 
 @bp.get("/tags/<slug>")

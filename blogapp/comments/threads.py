@@ -1,4 +1,9 @@
-"""Loading a post's thread in a fixed number of queries and building its tree in memory."""
+"""Loading a post's thread in a fixed number of queries and building its tree in memory.
+
+Two queries whatever the size: one aggregate (the public count, the number of
+top-level threads, and a stamp that changes with any change to any comment)
+and one for the comments of the requested page of top-level threads.
+"""
 
 from dataclasses import dataclass, field
 
@@ -10,6 +15,7 @@ from blogapp.models import Comment, CommentStatus, Post
 
 # Deeper replies are drawn at this depth, each with a "replying to" link.
 MAX_INDENT = 4
+PUBLIC_STATUSES = (CommentStatus.PUBLISHED.value, CommentStatus.REMOVED.value)
 
 
 @dataclass
@@ -17,16 +23,26 @@ class ThreadNode:
     comment: Comment
     depth: int
     replies: list["ThreadNode"] = field(default_factory=list)
+    parent: "ThreadNode | None" = None
 
     @property
     def indent(self) -> int:
         return min(self.depth, MAX_INDENT)
 
 
+@dataclass(frozen=True)
+class ThreadStats:
+    count: int  # published comments on the post
+    roots: int  # top-level threads the public can see
+    stamp: tuple  # changes whenever any comment of the post changes
+
+
 @dataclass
 class Thread:
     roots: list[ThreadNode]
     count: int
+    page: int = 1
+    pages: int = 1
 
     def walk(self):
         """Every node, depth first, in reading order."""
@@ -37,22 +53,104 @@ class Thread:
             stack.extend(reversed(node.replies))
 
 
-def load_thread(post: Post, newest_first: bool = False) -> Thread:
-    """The post's published comments as a tree; one query whatever the size.
+def thread_stats(post: Post) -> ThreadStats:
+    """Counts and the change stamp of a post's comments, in one query."""
+    published = sa.func.sum(sa.case((Comment.status == CommentStatus.PUBLISHED.value, 1), else_=0))
+    roots = sa.func.sum(
+        sa.case(
+            (sa.and_(Comment.parent_id.is_(None), Comment.status.in_(PUBLIC_STATUSES)), 1),
+            else_=0,
+        )
+    )
+    row = db.session.execute(
+        sa.select(published, roots, sa.func.count(), sa.func.max(Comment.changed_at)).where(
+            Comment.post_id == post.id
+        )
+    ).one()
+    return ThreadStats(int(row[0] or 0), int(row[1] or 0), (row[2], row[3]))
+
+
+def _visible(extra_ids=(), author_id: int | None = None, moderator: bool = False):
+    """Public comments, plus the held ones this viewer may see."""
+    held = Comment.status == CommentStatus.HELD.value
+    seen = [Comment.status.in_(PUBLIC_STATUSES)]
+    if moderator:
+        seen.append(held)
+    else:
+        if author_id is not None:
+            seen.append(sa.and_(held, Comment.author_id == author_id))
+        if extra_ids:
+            seen.append(sa.and_(held, Comment.id.in_(sorted(extra_ids))))
+    return sa.or_(*seen)
+
+
+def load_thread(
+    post: Post,
+    newest_first: bool = False,
+    page: int = 1,
+    per_page: int | None = None,
+    stats: ThreadStats | None = None,
+    guest_ids=(),
+    author_id: int | None = None,
+    moderator: bool = False,
+) -> Thread:
+    """One page of the post's conversation as a tree; a fixed number of queries.
 
     Removed comments that still have replies stay in as placeholders so the
-    replies keep their place.
+    replies keep their place. Held comments appear only to their author and
+    to moderators.
     """
-    comments = db.session.scalars(
+    stats = stats or thread_stats(post)
+    pages = max(1, -(-stats.roots // per_page)) if per_page else 1
+    page = min(max(page, 1), pages)
+    query = (
         sa.select(Comment)
         .options(joinedload(Comment.author))
-        .where(
-            Comment.post_id == post.id,
-            Comment.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.REMOVED.value]),
-        )
+        .where(Comment.post_id == post.id, _visible(guest_ids, author_id, moderator))
         .order_by(Comment.created_at, Comment.id)
-    ).all()
-    return build_tree(comments, newest_first)
+    )
+    if pages > 1:
+        order = (
+            (Comment.created_at.desc(), Comment.id.desc())
+            if newest_first
+            else (
+                Comment.created_at,
+                Comment.id,
+            )
+        )
+        page_roots = (
+            sa.select(Comment.id)
+            .where(
+                Comment.post_id == post.id,
+                Comment.parent_id.is_(None),
+                Comment.status.in_(PUBLIC_STATUSES),
+            )
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        query = query.where(sa.or_(Comment.id.in_(page_roots), Comment.root_id.in_(page_roots)))
+    comments = db.session.scalars(query).all()
+    thread = build_tree(comments, newest_first)
+    thread.count, thread.page, thread.pages = stats.count, page, pages
+    return thread
+
+
+def page_of(comment: Comment, per_page: int) -> int:
+    """The page (oldest first) on which ``comment``'s thread is drawn."""
+    root = comment.root or comment
+    earlier = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Comment.post_id == root.post_id,
+            Comment.parent_id.is_(None),
+            Comment.status.in_(PUBLIC_STATUSES),
+            sa.or_(
+                Comment.created_at < root.created_at,
+                sa.and_(Comment.created_at == root.created_at, Comment.id < root.id),
+            ),
+        )
+    )
+    return earlier // per_page + 1 if per_page else 1
 
 
 def build_tree(comments: list[Comment], newest_first: bool = False) -> Thread:
@@ -61,7 +159,9 @@ def build_tree(comments: list[Comment], newest_first: bool = False) -> Thread:
     roots: list[ThreadNode] = []
     for comment in comments:
         parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        (parent.replies if parent else roots).append(nodes[comment.id])
+        node = nodes[comment.id]
+        node.parent = parent
+        (parent.replies if parent else roots).append(node)
     roots = [r for r in roots if _has_content(r)]
     if newest_first:
         roots.reverse()
@@ -76,4 +176,4 @@ def build_tree(comments: list[Comment], newest_first: bool = False) -> Thread:
 def _has_content(node: ThreadNode) -> bool:
     # A removed comment with no live replies below it is left out entirely.
     node.replies = [r for r in node.replies if _has_content(r)]
-    return node.comment.status == CommentStatus.PUBLISHED or bool(node.replies)
+    return node.comment.status != CommentStatus.REMOVED or bool(node.replies)

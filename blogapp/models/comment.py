@@ -64,9 +64,7 @@ class Comment(db.Model):
     post: Mapped[Post] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
-    parent: Mapped["Comment | None"] = relationship(
-        remote_side=[id], foreign_keys=[parent_id]
-    )
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
     root: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[root_id])
 
     def __repr__(self) -> str:

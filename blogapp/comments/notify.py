@@ -1,0 +1,54 @@
+"""Who hears about a newly published comment, by mail through the outbox."""
+
+from flask import render_template, url_for
+
+from blogapp.mail.outbox import queue_mail
+from blogapp.mail.tokens import unsubscribe_token
+from blogapp.markup import make_excerpt
+from blogapp.models import Comment, CommentStatus
+
+
+def _send(kind: str, to: str, subject: str, template: str, comment: Comment) -> None:
+    unsubscribe = url_for("mail.unsubscribe", token=unsubscribe_token(to), _external=True)
+    body = render_template(
+        template,
+        comment=comment,
+        excerpt=make_excerpt(comment.body_source, 600),
+        link=url_for("comments.permalink", comment_id=comment.id, _external=True),
+        unsubscribe_url=unsubscribe,
+    )
+    queue_mail(kind, to, subject, body, unsubscribe)
+
+
+def _same_person(a: Comment, b: Comment) -> bool:
+    if a.author_id is not None or b.author_id is not None:
+        return a.author_id == b.author_id
+    return (a.guest_email or "").lower() == (b.guest_email or "").lower()
+
+
+def comment_published(comment: Comment) -> None:
+    """Queue the notifications for ``comment``, which has just become public.
+
+    A reply tells the person replied to; a top-level comment tells the post's author.
+    Nobody is told about their own words.
+    """
+    parent = comment.parent
+    if parent is not None:
+        if parent.status == CommentStatus.PUBLISHED and not _same_person(parent, comment):
+            address = parent.notify_address
+            if address:
+                _send(
+                    "comment_reply",
+                    address,
+                    f"{comment.author_name} replied to you on “{comment.post.title}”",
+                    "mail/comment_reply.txt",
+                    comment,
+                )
+    elif comment.author_id != comment.post.author_id:
+        _send(
+            "new_comment",
+            comment.post.author.email,
+            f"New comment from {comment.author_name} on “{comment.post.title}”",
+            "mail/new_comment.txt",
+            comment,
+        )

@@ -1,0 +1,176 @@
+"""Posting, editing and deleting comments. Views call these; these commit."""
+
+import hashlib
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from blogapp.comments import notify
+from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
+from blogapp.extensions import db
+from blogapp.models import Comment, CommentStatus, Post, Role, User
+from blogapp.models.base import utcnow
+
+# The same text by the same person on the same post within this time is one comment
+# (a double click, a resent form), not two.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+class EditNotAllowed(CommentRejected):
+    def __init__(self, message: str = "This comment can no longer be edited."):
+        super().__init__(message)
+
+
+def comments_closed(post: Post, now: datetime | None = None) -> bool:
+    """Closed by hand, or older than COMMENTS_CLOSE_AFTER_DAYS (0: never closes by age)."""
+    if not post.comments_open:
+        return True
+    days = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
+    if days and post.published_at is not None:
+        return (now or utcnow()) > post.published_at + timedelta(days=days)
+    return False
+
+
+def hash_ip(ip: str | None) -> str | None:
+    """The client address as a keyed hash: enough to spot a flood, not to identify."""
+    if not ip:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hashlib.sha256(key + b"|" + ip.encode()).hexdigest()
+
+
+def _check_parent(post: Post, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.post_id != post.id or parent.status != CommentStatus.PUBLISHED:
+        raise CommentRejected(
+            "The comment you are replying to is no longer available. "
+            "Your text is kept: you can post it as a new comment."
+        )
+    return parent
+
+
+def _check_guest(name: str | None, email: str | None) -> tuple[str, str]:
+    if not current_app.config["COMMENTS_ALLOW_GUESTS"]:
+        raise CommentRejected("Please log in to comment; this site doesn't take guest comments.")
+    name, email = (name or "").strip(), (email or "").strip()
+    if len(name) < 2:
+        raise CommentRejected("Please give a name of at least 2 characters.", "name")
+    if not email:
+        raise CommentRejected("Please give your email; it is never shown.", "email")
+    # Only employees carry the staff mark; a guest cannot borrow an employee's name either.
+    employee = db.session.scalar(
+        sa.select(User.id).where(
+            sa.func.lower(User.display_name) == name.lower(),
+            User.role.in_([Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value]),
+        )
+    )
+    if employee is not None:
+        raise CommentRejected(
+            "That name belongs to a member of our team. Please choose another.", "name"
+        )
+    return name, email
+
+
+def _first_time_guest(email: str) -> bool:
+    published = db.session.scalar(
+        sa.select(Comment.id)
+        .where(
+            sa.func.lower(Comment.guest_email) == email.lower(),
+            Comment.status == CommentStatus.PUBLISHED.value,
+        )
+        .limit(1)
+    )
+    return published is None
+
+
+def _duplicate_of(post: Post, author: User | None, email: str | None, body: str, now):
+    query = sa.select(Comment).where(
+        Comment.post_id == post.id,
+        Comment.body_source == body,
+        Comment.created_at >= now - DUPLICATE_WINDOW,
+        Comment.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.HELD.value]),
+    )
+    if author is not None:
+        query = query.where(Comment.author_id == author.id)
+    else:
+        query = query.where(sa.func.lower(Comment.guest_email) == (email or "").lower())
+    return db.session.scalar(query.limit(1))
+
+
+def post_comment(
+    post: Post,
+    body: str,
+    *,
+    author: User | None = None,
+    guest_name: str | None = None,
+    guest_email: str | None = None,
+    parent_id: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Comment:
+    """Accept a comment or reply, held for moderation when the rules say so."""
+    now = now or utcnow()
+    if comments_closed(post, now):
+        raise CommentsClosed()
+    if author is None:
+        guest_name, guest_email = _check_guest(guest_name, guest_email)
+    parent = _check_parent(post, parent_id)
+    body = body.strip()
+    html = check_body(body)
+    existing = _duplicate_of(post, author, guest_email, body, now)
+    if existing is not None:
+        return existing
+    held = (
+        author is None
+        and current_app.config["COMMENTS_HOLD_FIRST_GUESTS"]
+        and _first_time_guest(guest_email)
+    )
+    comment = Comment(
+        post=post,
+        parent=parent,
+        author=author,
+        guest_name=None if author else guest_name,
+        guest_email=None if author else guest_email,
+        body_source=body,
+        body_html=html,
+        status=(CommentStatus.HELD if held else CommentStatus.PUBLISHED).value,
+        created_at=now,
+        ip_hash=hash_ip(ip),
+    )
+    db.session.add(comment)
+    db.session.flush()  # the mail links to the comment by its id
+    if not held:
+        notify.comment_published(comment)
+    db.session.commit()
+    return comment
+
+
+def edit_comment(comment: Comment, body: str, may_edit: bool, now: datetime | None = None):
+    """Replace the text of one's own comment inside the edit window; marked as edited."""
+    if not may_edit:
+        minutes = current_app.config["COMMENT_EDIT_MINUTES"]
+        raise EditNotAllowed(
+            f"Comments can be edited for {minutes} minutes after posting, by their author."
+        )
+    body = body.strip()
+    html = check_body(body)
+    if body != comment.body_source:
+        comment.body_source = body
+        comment.body_html = html
+        comment.edited_at = now or utcnow()
+        db.session.commit()
+    return comment
+
+
+def delete_own_comment(comment: Comment, by: User | None, may_delete: bool) -> None:
+    """The author takes their comment down; replies keep their place under a placeholder."""
+    if not may_delete:
+        raise EditNotAllowed("Only the author can delete this comment.")
+    comment.status = CommentStatus.REMOVED.value
+    comment.removed_at = utcnow()
+    comment.removed_by = by
+    comment.removal_reason = "Deleted by its author"
+    db.session.commit()

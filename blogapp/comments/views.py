@@ -1,0 +1,276 @@
+"""Posting, previewing, replying, editing, deleting and reporting comments; permalinks; feed.
+
+Views parse the request, call comments.services, and render or redirect. A
+rejected comment comes back on its form with the reason and the typed text.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user, login_required
+
+from blogapp.blog.services import visible_post
+from blogapp.comments import services
+from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm
+from blogapp.comments.guests import guest_identity, remember_guest_comment
+from blogapp.comments.moderation import flag_comment
+from blogapp.comments.rules import CommentRejected
+from blogapp.comments.section import render_post_page
+from blogapp.comments.threads import page_of
+from blogapp.comments.viewer import current_viewer
+from blogapp.extensions import db, limiter
+from blogapp.markup import render_comment
+from blogapp.models import Comment, CommentStatus, Post
+
+bp = Blueprint("comments", __name__)
+
+
+def _ip_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT_IP"]
+
+
+def _account_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT_ACCOUNT"]
+
+
+def _account_key() -> str:
+    return f"account:{current_user.id}"
+
+
+def _post_or_404(slug: str) -> Post:
+    post = visible_post(slug)
+    if post is None:
+        abort(404)
+    return post
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not comment.post.is_visible():
+        abort(404)
+    return comment
+
+
+def comment_location(comment: Comment) -> str:
+    """The post page (on the right page of threads) scrolled to the comment."""
+    per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
+    page = page_of(comment, per_page)
+    url = url_for("blog.post", slug=comment.post.slug, cpage=page if page > 1 else None)
+    return f"{url}#c{comment.id}"
+
+
+def _render_form_again(post: Post, form: CommentForm, status: int, preview: str | None = None):
+    """The form with its errors (or preview) where it was: under the parent, or on the post."""
+    parent = db.session.get(Comment, form.parent) if form.parent else None
+    if parent is not None and parent.post_id == post.id and parent.is_public:
+        body = render_template(
+            "comments/reply.html",
+            post=post,
+            parent=parent,
+            form=form,
+            preview=render_comment(preview) if preview else None,
+            viewer=current_viewer(),
+        )
+        return body, status
+    form.parent_id.data = ""
+    return render_post_page(post, form=form, preview=preview, status=status)
+
+
+@bp.post("/posts/<slug>/comments")
+@limiter.limit(_ip_limit)
+@limiter.limit(
+    _account_limit, key_func=_account_key, exempt_when=lambda: not current_user.is_authenticated
+)
+def create(slug: str):
+    """Post a comment or a reply."""
+    post = _post_or_404(slug)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_form_again(post, form, 400)
+    author = current_user if current_user.is_authenticated else None
+    try:
+        comment = services.post_comment(
+            post,
+            form.body.data,
+            author=author,
+            guest_name=form.name.data,
+            guest_email=form.email.data,
+            parent_id=form.parent,
+            ip=request.remote_addr,
+        )
+    except CommentRejected as error:
+        getattr(form, error.field, form.body).errors.append(str(error))
+        status = 403 if isinstance(error, services.CommentsClosed) else 400
+        return _render_form_again(post, form, status)
+    if comment.status == CommentStatus.HELD:
+        flash(
+            "Thanks! Your comment is awaiting moderation: you can see it, "
+            "and everyone else will once a moderator approves it.",
+            "info",
+        )
+    else:
+        flash("Thanks — your comment is posted.", "success")
+    response = redirect(comment_location(comment), 303)
+    if author is None:
+        remember_guest_comment(
+            response, guest_identity(request), comment.id, form.name.data, form.email.data
+        )
+    return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_comments(error: RateLimitExceeded):
+    """Over the rate limit: the form comes back with the reason and the typed text."""
+    slug = (request.view_args or {}).get("slug")
+    post = visible_post(slug) if slug else None
+    if post is None or request.endpoint != "comments.create":
+        return render_template(
+            "errors/error.html",
+            code=429,
+            title="Slow down a little",
+            hint="Too many requests in a short time; try again in a minute.",
+        ), 429
+    form = CommentForm()
+    form.body.errors = list(form.body.errors) + [
+        f"You're commenting faster than this site allows ({error.description}). "
+        "Your text is kept — please wait a minute and send it again."
+    ]
+    body, status = _render_form_again(post, form, 429)
+    return body, status
+
+
+@bp.post("/posts/<slug>/comments/preview")
+@limiter.limit("60 per minute")
+def preview(slug: str):
+    """Show the comment as it will look, without posting it (JSON for the in-place preview)."""
+    post = _post_or_404(slug)
+    form = CommentForm()
+    wants_json = request.headers.get("X-Requested-With") == "parley-preview"
+    form.validate_on_submit()
+    csrf_errors = form.csrf_token.errors
+    if wants_json:
+        if csrf_errors:
+            return jsonify(error=csrf_errors[0]), 400
+        return jsonify(html=render_comment(form.body.data or ""))
+    for field in (form.website, form.shown, form.name, form.email):
+        field.errors = []  # a preview is not a submission: only the token matters
+    if csrf_errors:
+        return _render_form_again(post, form, 400)
+    return _render_form_again(post, form, 200, preview=form.body.data or "")
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+def reply(comment_id: int):
+    """The reply form under one comment (the page used when JavaScript is off)."""
+    parent = _comment_or_404(comment_id)
+    if not parent.is_public:
+        abort(404)
+    viewer = current_viewer()
+    form = CommentForm(formdata=None)
+    form.set_shown_now()
+    form.parent_id.data = str(parent.id)
+    if viewer.guest.name:
+        form.name.data, form.email.data = viewer.guest.name, viewer.guest.email
+    return render_template(
+        "comments/reply.html", post=parent.post, parent=parent, form=form, viewer=viewer
+    )
+
+
+@bp.get("/c/<int:comment_id>")
+def permalink(comment_id: int):
+    """A comment's permanent address: the post page, scrolled to it."""
+    comment = _comment_or_404(comment_id)
+    if not current_viewer().can_see(comment):
+        abort(404)
+    return redirect(comment_location(comment))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id: int):
+    """The author edits their comment within the edit window, or deletes it."""
+    comment = _comment_or_404(comment_id)
+    viewer = current_viewer()
+    if not viewer.owns(comment) or comment.status not in ("published", "held"):
+        abort(403)
+    form = EditForm(data={"body": comment.body_source} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(comment, form.body.data, may_edit=viewer.can_edit(comment))
+        except CommentRejected as error:
+            form.body.errors.append(str(error))
+        else:
+            flash("Your comment is updated.", "success")
+            return redirect(comment_location(comment), 303)
+    status = 400 if form.errors else 200
+    return render_template(
+        "comments/edit.html",
+        comment=comment,
+        form=form,
+        delete_form=DeleteForm(formdata=None),
+        can_edit=viewer.can_edit(comment),
+    ), status
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete(comment_id: int):
+    """The author deletes their comment; a placeholder keeps the replies in place."""
+    comment = _comment_or_404(comment_id)
+    viewer = current_viewer()
+    form = DeleteForm()
+    if not viewer.can_delete(comment):
+        abort(403)
+    if not form.validate_on_submit():
+        flash(form.csrf_token.errors[0], "error")
+        return redirect(url_for("comments.edit", comment_id=comment.id))
+    author = current_user if current_user.is_authenticated else None
+    services.delete_own_comment(comment, author, may_delete=True)
+    flash("Your comment is deleted.", "success")
+    return redirect(url_for("blog.post", slug=comment.post.slug) + "#comments", 303)
+
+
+@bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
+@login_required
+def flag(comment_id: int):
+    """A reader reports a comment to the moderators."""
+    comment = _comment_or_404(comment_id)
+    if not comment.is_public:
+        abort(404)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            flag_comment(comment, current_user, form.reason.data, form.note.data)
+        except CommentRejected as error:
+            getattr(form, error.field, form.reason).errors.append(str(error))
+        else:
+            flash("Thanks for telling us. A moderator will look at it.", "success")
+            return redirect(comment_location(comment), 303)
+    status = 400 if form.errors else 200
+    return render_template("comments/flag.html", comment=comment, form=form), status
+
+
+@bp.get("/p/<slug>/comments.atom")
+def feed(slug: str):
+    """Atom feed of a post's newest published comments."""
+    post = _post_or_404(slug)
+    comments = db.session.scalars(
+        db.select(Comment)
+        .where(Comment.post_id == post.id, Comment.status == CommentStatus.PUBLISHED.value)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(50)
+    ).all()
+    updated = max([c.edited_at or c.created_at for c in comments] or [post.published_at])
+    response = make_response(
+        render_template("comments/feed.xml", post=post, comments=comments, updated=updated)
+    )
+    response.mimetype = "application/atom+xml"
+    return response

@@ -1,0 +1,1 @@
+"""Mail: an outbox table written with the change, delivered after commit."""

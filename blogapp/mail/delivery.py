@@ -1,0 +1,134 @@
+"""Sending outbox messages: by SMTP when MAIL_SERVER is set, else as .eml files.
+
+Each message is claimed with a row lock (FOR UPDATE SKIP LOCKED on PostgreSQL),
+sent, and marked in its own short transaction, so several drainers (a request
+after commit, `flask mail send`, a worker) never send one message twice.
+"""
+
+import smtplib
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from blogapp.extensions import db
+from blogapp.models import MailMessage, MailStatus
+from blogapp.models.base import utcnow
+
+# Waiting 2, 4, 8 ... minutes between attempts, at most six hours.
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def build_email(message: MailMessage) -> EmailMessage:
+    """The RFC 5322 message for an outbox row."""
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at.replace(tzinfo=UTC), usegmt=True)
+    domain = config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "parley.local"
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=domain)
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(message.body_text)
+    return email
+
+
+def _send_smtp(email: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
+
+
+def _write_eml(email: EmailMessage, message: MailMessage) -> None:
+    folder = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{message.created_at:%Y%m%dT%H%M%S}-{message.id:06d}.eml"
+    partial = folder / (name + ".part")
+    partial.write_bytes(email.as_bytes())
+    partial.replace(folder / name)
+
+
+def send_one(message: MailMessage) -> None:
+    """Hand one message to SMTP or write it to the outbox folder; raises on failure."""
+    email = build_email(message)
+    if current_app.config["MAIL_SERVER"]:
+        _send_smtp(email)
+    else:
+        _write_eml(email, message)
+
+
+def _claim_next(session: Session, ids, include_not_due: bool, skip: set[int]):
+    query = sa.select(MailMessage).where(MailMessage.status == MailStatus.PENDING.value)
+    if ids is not None:
+        query = query.where(MailMessage.id.in_(ids))
+    elif not include_not_due:
+        query = query.where(MailMessage.next_attempt_at <= utcnow())
+    if skip:
+        query = query.where(MailMessage.id.not_in(skip))
+    query = query.order_by(MailMessage.id).limit(1).with_for_update(skip_locked=True)
+    return session.scalar(query)
+
+
+def _record_failure(message: MailMessage, error: Exception) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    backoff = min(timedelta(minutes=2**message.attempts), MAX_BACKOFF)
+    message.next_attempt_at = utcnow() + backoff
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = MailStatus.FAILED.value
+
+
+def deliver(ids=None, include_not_due: bool = False, limit: int = 500) -> DeliveryReport:
+    """Send pending messages (``ids``, or every due one), each in its own transaction."""
+    report = DeliveryReport()
+    tried: set[int] = set()
+    with Session(db.engine, expire_on_commit=False) as session:
+        for _ in range(limit):
+            message = _claim_next(session, ids, include_not_due, tried)
+            if message is None:
+                break
+            tried.add(message.id)
+            try:
+                send_one(message)
+            except (OSError, smtplib.SMTPException) as error:
+                _record_failure(message, error)
+                report.failed += 1
+                current_app.logger.warning("Mail %s not sent: %s", message.id, error)
+            else:
+                message.status = MailStatus.SENT.value
+                message.attempts += 1
+                message.sent_at = utcnow()
+                report.sent += 1
+            session.commit()
+    return report
+
+
+def retry_failed() -> int:
+    """Put messages that ran out of attempts back in the queue; how many."""
+    result = db.session.execute(
+        sa.update(MailMessage)
+        .where(MailMessage.status == MailStatus.FAILED.value)
+        .values(status=MailStatus.PENDING.value, attempts=0, next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,79 @@
+"""Writing mail to the outbox, and handing it to delivery once the transaction commits.
+
+Messages are collected in ``after_flush`` (their ids exist by then), delivered in
+``after_commit`` and forgotten on rollback, so a message is sent only for a
+change that really happened, and never lost if sending fails: the row stays.
+"""
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from blogapp.extensions import db
+from blogapp.models import MailMessage, MailOptOut
+
+_PENDING_KEY = "mail_outbox_ids"
+
+
+def normalize_address(address: str) -> str:
+    return address.strip().lower()
+
+
+def is_opted_out(address: str) -> bool:
+    """Whether ``address`` has unsubscribed from notifications."""
+    return (
+        db.session.scalar(
+            sa.select(MailOptOut.id).where(MailOptOut.email == normalize_address(address))
+        )
+        is not None
+    )
+
+
+def queue_mail(
+    kind: str, to: str, subject: str, body: str, unsubscribe_url: str | None = None
+) -> MailMessage | None:
+    """Add a message to the outbox in the current transaction; None if ``to`` opted out."""
+    if is_opted_out(to):
+        return None
+    message = MailMessage(
+        kind=kind,
+        to_address=to.strip(),
+        subject=subject[:200],
+        body_text=body,
+        unsubscribe_url=unsubscribe_url,
+    )
+    db.session.add(message)
+    return message
+
+
+def _collect(session: Session, flush_context) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, MailMessage)]
+    if ids:
+        session.info.setdefault(_PENDING_KEY, []).extend(ids)
+
+
+def _forget(session: Session, previous_transaction=None) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def _deliver_committed(session: Session) -> None:
+    ids = session.info.pop(_PENDING_KEY, None)
+    if not ids or not has_app_context() or not current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        return
+    from blogapp.mail.delivery import deliver
+
+    try:
+        deliver(ids=ids)
+    except Exception:  # the rows stay pending; `flask mail send` retries them
+        current_app.logger.exception("Mail delivery after commit failed")
+
+
+def register() -> None:
+    """Listen on every session once: collect, deliver after commit, forget on rollback."""
+    target = db.session.session_factory.class_
+    if event.contains(target, "after_flush", _collect):
+        return
+    event.listen(target, "after_flush", _collect)
+    event.listen(target, "after_commit", _deliver_committed)
+    event.listen(target, "after_rollback", _forget)
