@@ -46,7 +46,7 @@ def edit_post(client, post_id: int, action="save", **fields):
 def _field_value(html: str, name: str) -> str:
     import html as html_lib
 
-    textarea = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    textarea = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
     if textarea:
         return html_lib.unescape(textarea.group(1))
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)

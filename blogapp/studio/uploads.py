@@ -54,6 +54,8 @@ def _decode(data: bytes) -> tuple[str, int, int]:
                     raise UploadError("That image has too many pixels; please make it smaller.")
                 image.load()
                 return image.format, width, height
+    except UploadError:
+        raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise UploadError("That image has too many pixels; please make it smaller.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):

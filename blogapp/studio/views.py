@@ -189,7 +189,7 @@ def autosave(post_id: int | None):
         saved_at=f"{saved:%H:%M}",
         edit_url=url_for("studio.edit", post_id=post.id),
         autosave_url=url_for("studio.autosave", post_id=post.id),
-        history_url=url_for("studio.history.revisions", post_id=post.id),
+        history_url=url_for("studio.history.revisions_list", post_id=post.id),
     )
 
 
