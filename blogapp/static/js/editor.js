@@ -149,6 +149,9 @@
 
   function adopt(result) {
     version.value = String(result.version);
+    // An empty address keeps following the title until someone types one.
+    const slug = form.elements.slug;
+    if (slug && !slug.value) slug.placeholder = result.slug;
     if (form.dataset.autosaveUrl !== result.autosave_url) {
       // A new post now exists: keep editing it at its own address.
       const oldKey = draftKey;
@@ -306,9 +309,11 @@
         });
       })
       .then(function (result) {
+        // The caret goes after the image, so typing on never overwrites it.
+        const before = body.value.slice(0, body.selectionStart);
+        const gap = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
         replaceSelection(function () {
-          const text = "\n" + result.markdown + "\n";
-          return { text: text, select: [3, 3 + result.alt.length] };
+          return { text: gap + result.markdown + "\n\n" };
         });
         setStatus("Image added. Describe it between the brackets for people who can't see it.");
       })

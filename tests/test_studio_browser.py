@@ -1,0 +1,111 @@
+"""The studio in headless Chromium: write with an image, preview live, publish, find it."""
+
+import io
+import re
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.test_browser import live_server, page, pytestmark, screenshot  # noqa: F401
+
+STAFF_EMAIL = "priya.raman@tallyworks.example"
+DEMO_PASSWORD = "tallyworks-demo"
+
+
+def log_in(tab, base: str) -> None:
+    tab.goto(base + "/account/login")
+    tab.fill("#email", STAFF_EMAIL)
+    tab.fill("#password", DEMO_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(base + "/")
+
+
+def chart_png() -> bytes:
+    image = Image.new("RGB", (320, 160), (36, 86, 214))
+    for x in range(40, 280, 60):
+        for y in range(60, 140):
+            for dx in range(30):
+                image.putpixel((x + dx, y), (255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_staff_writes_a_post_with_an_image_previews_it_publishes_and_finds_it(
+    live_server,  # noqa: F811
+    page,  # noqa: F811
+):
+    log_in(page, live_server)
+    page.click("text=Studio")
+    page.click("text=New post")
+    page.fill("#title", "Invoices now show your logo")
+    page.fill("#body", "Upload your logo once and **every invoice** shows it.\n\n")
+    page.press("#body", "End")
+    page.set_input_files(
+        ".image-picker",
+        files=[{"name": "invoice-logo.png", "mimeType": "image/png", "buffer": chart_png()}],
+    )
+    expect(page.locator("#body")).to_have_value(re.compile(r"!\[invoice logo\]\(/uploads/"))
+    page.type("#body", "\n\n## What changes\n\n- Your logo\n- Your colours\n")
+    # The live preview is rendered by the server, image included.
+    preview = page.locator("#preview")
+    preview.locator("h2", has_text="What changes").wait_for()
+    preview.locator("img[src^='/uploads/']").wait_for()
+    assert preview.locator("strong").inner_text() == "every invoice"
+    assert page.locator(".preview-title").inner_text() == "Invoices now show your logo"
+    # Autosave has created the draft and says when.
+    status = page.locator(".autosave-status")
+    status.filter(has_text=re.compile(r"Saved \d\d:\d\d")).wait_for(timeout=15_000)
+    assert "/studio/posts/" in page.url and page.url.endswith("/edit")
+    expect(preview.locator("img")).to_have_js_property("naturalWidth", 320)
+    screenshot(page, "studio-editor-preview")
+
+    page.click("button[value=publish]")
+    page.locator(".flash", has_text="Published").wait_for()
+    page.goto(live_server + "/")
+    page.click("text=Invoices now show your logo")
+    assert page.locator("h1").inner_text() == "Invoices now show your logo"
+    image = page.locator(".post-body img")
+    assert image.get_attribute("alt") == "invoice logo"
+    expect(image).to_have_js_property("naturalWidth", 320)
+    feed = page.request.get(live_server + "/feed.atom").text()
+    assert "<title>Invoices now show your logo</title>" in feed
+
+
+def test_history_diff_and_conflict_pages(live_server, page):  # noqa: F811
+    log_in(page, live_server)
+    page.goto(live_server + "/studio/posts/new")
+    page.fill("#title", "Two writers")
+    page.fill("#body", "We ship on Monday.\n\nThe team is ready.\n\nQuestions welcome.")
+    page.click("button[value=save]")
+    page.locator(".flash", has_text="Saved").wait_for()
+    edit_url = page.url
+    page.fill("#body", "We ship on Tuesday.\n\nThe team is ready.\n\nQuestions welcome below.")
+    page.click("button[value=save]")
+    page.locator(".flash", has_text="Saved").wait_for()
+
+    page.click("text=History")
+    page.locator("a", has_text="Compare").last.click()
+    page.locator(".diff-del", has_text="Monday").wait_for()
+    assert page.locator(".diff-add", has_text="Tuesday").count() == 1
+    screenshot(page, "studio-history-diff")
+
+    # The editor is open; meanwhile someone else saves the post (here through the same
+    # session's HTTP client), so the editor's save is based on an older version.
+    page.goto(edit_url)
+    html = page.request.get(edit_url).text()
+    form = {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1),
+        "version": re.search(r'name="version"[^>]*value="(\d+)"', html).group(1),
+        "title": "Two writers",
+        "body": "We ship on Wednesday, after one more check.\n\nThe team is ready.",
+        "comments_open": "y",
+        "action": "save",
+    }
+    assert page.request.post(edit_url, form=form).ok
+    page.fill("#body", "We ship on Tuesday.\n\nThe whole team is ready.\n\nAsk us anything.")
+    page.click("button[value=save]")
+    page.locator("h1", has_text="saved elsewhere while you were writing").wait_for()
+    assert "Wednesday" in page.locator("textarea[readonly]").input_value()
+    assert "Ask us anything." in page.locator("#body").input_value()
+    screenshot(page, "studio-conflict")
