@@ -109,3 +109,48 @@ def test_history_diff_and_conflict_pages(live_server, page):  # noqa: F811
     assert "Wednesday" in page.locator("textarea[readonly]").input_value()
     assert "Ask us anything." in page.locator("#body").input_value()
     screenshot(page, "studio-conflict")
+
+
+def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server, page):  # noqa: F811
+    log_in(page, live_server)
+    page.goto(live_server + "/studio/posts/new")
+    page.fill("#title", "Offline thoughts")
+    page.click("button[value=save]")
+    page.locator(".flash", has_text="Saved").wait_for()
+    edit_url = page.url
+
+    # The session ends behind the editor's back (logged out in another tab).
+    home = page.request.get(live_server + "/").text()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', home).group(1)
+    page.request.post(live_server + "/account/logout", form={"csrf_token": token})
+    page.fill("#body", "Written after the session ended.")
+    status = page.locator(".autosave-status.is-error")
+    status.filter(has_text="Not saved").wait_for(timeout=15_000)
+    assert "logged out" in status.inner_text()
+    assert "kept here and in this browser" in status.inner_text()
+    assert page.input_value("#body") == "Written after the session ended."
+    screenshot(page, "studio-autosave-failed")
+
+    # Leaving cannot save either; after logging in again the browser offers the text back.
+    log_in(page, live_server)
+    page.goto(edit_url)
+    assert page.input_value("#body") == ""
+    restore = page.locator(".restore-local")
+    assert "never saved" in restore.inner_text()
+    restore.get_by_role("button", name="Put it back").click()
+    assert page.input_value("#body") == "Written after the session ended."
+    page.locator(".autosave-status", has_text="Saved").wait_for(timeout=15_000)
+
+
+def test_leaving_the_page_saves_the_draft(live_server, page):  # noqa: F811
+    log_in(page, live_server)
+    page.goto(live_server + "/studio/posts/new")
+    page.fill("#title", "Quick note")
+    page.click("button[value=save]")
+    page.locator(".flash", has_text="Saved").wait_for()
+    edit_url = page.url
+    page.fill("#body", "Typed just before closing the tab.")
+    page.goto(live_server + "/")  # well before the next timed autosave
+    expect(page.locator("body")).to_be_visible()
+    page.goto(edit_url)
+    expect(page.locator("#body")).to_have_value("Typed just before closing the tab.")
