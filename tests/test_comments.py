@@ -23,14 +23,17 @@ def form_fields(html: str) -> dict:
 
 def submit(client, post, body, *, guest=None, parent=None, page_url=None, **extra):
     """Fill in and send the comment form the way a browser does."""
-    page = client.get(page_url or f"/posts/{post.slug}")
-    data = form_fields(page.text) | {"body": body}
-    if guest:
-        data |= {"name": guest[0], "email": guest[1]}
-    if parent is not None:
-        data["parent_id"] = str(parent.id)
-    data |= extra
-    return client.post(f"/posts/{post.slug}/comments", data=data)
+    slug = post.slug
+    # A fresh app context, so nothing cached in `g` (user, CSRF token) leaks between clients.
+    with client.application.app_context():
+        page = client.get(page_url or f"/posts/{slug}")
+        data = form_fields(page.text) | {"body": body}
+        if guest:
+            data |= {"name": guest[0], "email": guest[1]}
+        if parent is not None:
+            data["parent_id"] = str(parent.id)
+        data |= extra
+        return client.post(f"/posts/{slug}/comments", data=data)
 
 
 def comments_of(post) -> list[Comment]:

@@ -6,6 +6,7 @@ import time
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from blogapp.accounts.forms import ParleyForm
@@ -88,7 +89,7 @@ class DeleteForm(ParleyForm):
 class FlagForm(ParleyForm):
     reason = RadioField(
         "Why should a moderator look at this?",
-        choices=list(FLAG_LABELS.items()),
+        choices=[SelectChoice(str(value), label) for value, label in FLAG_LABELS.items()],
         validators=[DataRequired(message="Please choose a reason.")],
     )
     note = TextAreaField("Anything else? (optional)", validators=[Optional(), Length(max=500)])

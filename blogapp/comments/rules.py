@@ -21,6 +21,8 @@ class CommentsClosed(CommentRejected):
 
 
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
+# Addresses count as links even where the renderer leaves them as plain text.
+_ADDRESS = re.compile(r"(?:https?://|www\.|mailto:)", re.IGNORECASE)
 
 
 def check_body(source: str) -> str:
@@ -36,7 +38,7 @@ def check_body(source: str) -> str:
             "Please shorten it."
         )
     html = render_comment(text)
-    links = len(_LINK.findall(html))
+    links = max(len(_LINK.findall(html)), len(_ADDRESS.findall(text)))
     if links > config["COMMENT_MAX_LINKS"]:
         raise CommentRejected(
             f"A comment may contain at most {config['COMMENT_MAX_LINKS']} links; "

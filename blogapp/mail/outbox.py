@@ -1,8 +1,10 @@
 """Writing mail to the outbox, and handing it to delivery once the transaction commits.
 
-Messages are collected in ``after_flush`` (their ids exist by then), delivered in
-``after_commit`` and forgotten on rollback, so a message is sent only for a
-change that really happened, and never lost if sending fails: the row stays.
+Messages are collected in ``after_flush`` (their ids exist by then), marked
+ready in ``after_commit``, and delivered once the transaction has ended and
+given its connection back to the pool (so a request never holds two); they are
+forgotten on rollback. A message is sent only for a change that really happened,
+and never lost if sending fails: the row stays for `flask mail send`.
 """
 
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from blogapp.extensions import db
 from blogapp.models import MailMessage, MailOptOut
 
 _PENDING_KEY = "mail_outbox_ids"
+_READY_KEY = "mail_outbox_committed_ids"
 
 
 def normalize_address(address: str) -> str:
@@ -57,9 +60,17 @@ def _forget(session: Session, previous_transaction=None) -> None:
     session.info.pop(_PENDING_KEY, None)
 
 
-def _deliver_committed(session: Session) -> None:
+def _mark_committed(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
-    if not ids or not has_app_context() or not current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+    if ids:
+        session.info.setdefault(_READY_KEY, []).extend(ids)
+
+
+def _deliver_committed(session: Session, transaction) -> None:
+    if transaction.parent is not None or _READY_KEY not in session.info:
+        return
+    ids = session.info.pop(_READY_KEY)
+    if not has_app_context() or not current_app.config["MAIL_SEND_AFTER_COMMIT"]:
         return
     from blogapp.mail.delivery import deliver
 
@@ -75,5 +86,6 @@ def register() -> None:
     if event.contains(target, "after_flush", _collect):
         return
     event.listen(target, "after_flush", _collect)
-    event.listen(target, "after_commit", _deliver_committed)
+    event.listen(target, "after_commit", _mark_committed)
     event.listen(target, "after_rollback", _forget)
+    event.listen(target, "after_transaction_end", _deliver_committed)
