@@ -77,6 +77,7 @@ def test_a_time_in_the_past_is_refused_with_advice(client, staff):
     )
     assert response.status_code == 400
     assert "already passed" in response.text and 'value="Too late"' in response.text
+    assert "Not saved yet: That time has already passed." in response.text  # atop the page too
     response = write_post(client, title="No time", body="Words.", action="schedule", publish_at="")
     assert "Choose the date and time" in response.text
     response = write_post(
