@@ -108,7 +108,7 @@ def _choose_slug(draft: PostDraft, post: Post | None) -> str:
     return slug
 
 
-def _check(draft: PostDraft, action: str, publish_at: datetime | None, now: datetime) -> None:
+def check_draft(draft: PostDraft, action: str, publish_at: datetime | None, now: datetime) -> None:
     if action not in ACTIONS:
         raise StudioError("That button is not one the editor knows.")
     if not draft.title.strip():
@@ -232,7 +232,7 @@ def save_post(
     now = now or utcnow()
     if post is not None and base_version != post.version:
         raise EditConflict(post, draft, base_version or 0)
-    _check(draft, action, publish_at, now)
+    check_draft(draft, action, publish_at, now)
     slug = _choose_slug(draft, post)
     is_new = post is None
     if is_new:
@@ -272,47 +272,4 @@ def _drop_pending(post: Post, editor: User) -> None:
             Revision.author_id == editor.id,
             Revision.kind == RevisionKind.PENDING.value,
         )
-    )
-
-
-def autosave(
-    post: Post | None, draft: PostDraft, editor: User, base_version: int | None
-) -> tuple[Post, bool]:
-    """Save a draft in the background; returns (post, kept_aside).
-
-    A post readers can see is not changed by an autosave: the text is kept
-    aside as a pending revision until its writer saves for real.
-    """
-    now = utcnow()
-    if post is None or not post.is_visible(now):
-        return save_post(post, draft, editor, base_version, kind=RevisionKind.AUTOSAVED), False
-    if base_version != post.version:
-        raise EditConflict(post, draft, base_version or 0)
-    _check(draft, "save", None, now)
-    pending = pending_revision(post, editor)
-    if (post.title, post.body_source) == (draft.title.strip(), draft.body):
-        if pending is not None:
-            db.session.delete(pending)
-            db.session.commit()
-        return post, False
-    if pending is None:
-        pending = Revision(post=post, author_id=editor.id, kind=RevisionKind.PENDING.value)
-        db.session.add(pending)
-    pending.title, pending.body_source = draft.title.strip(), draft.body
-    pending.version, pending.created_at = post.version, now
-    db.session.commit()
-    return post, True
-
-
-def pending_revision(post: Post, editor: User) -> Revision | None:
-    """``editor``'s autosaved, unpublished changes to a live post, if any."""
-    return db.session.scalar(
-        sa.select(Revision)
-        .where(
-            Revision.post_id == post.id,
-            Revision.author_id == editor.id,
-            Revision.kind == RevisionKind.PENDING.value,
-        )
-        .order_by(Revision.id.desc())
-        .limit(1)
     )

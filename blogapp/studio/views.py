@@ -18,6 +18,7 @@ from blogapp.models import Post
 from blogapp.models.base import utcnow
 from blogapp.studio import editing, services
 from blogapp.studio.access import editable_post_or_abort, employees_only
+from blogapp.studio.autosave import autosave_draft, pending_revision
 from blogapp.studio.forms import PostForm, PreviewForm
 from blogapp.studio.history_views import bp as history_bp
 from blogapp.studio.media_views import bp as media_bp
@@ -70,7 +71,7 @@ def _render_editor(form: PostForm, post: Post | None, status: int = 200):
             excerpt_placeholder=make_excerpt(body),
             zone=_zone(),
             state=services.effective_status(post) if post else "draft",
-            pending=editing.pending_revision(post, current_user) if post else None,
+            pending=pending_revision(post, current_user) if post else None,
         ),
         status,
     )
@@ -151,7 +152,7 @@ def edit(post_id: int):
     form.version.data = str(post.version)
     form.publish_at.data = services.utc_to_site_time(post.published_at, _zone())
     from_revision = request.args.get("from_revision", type=int)
-    pending = editing.pending_revision(post, current_user)
+    pending = pending_revision(post, current_user)
     if from_revision and pending is not None and pending.id == from_revision:
         form.title.data, form.body.data = pending.title, pending.body_source
         form.version.data = str(pending.version)
@@ -172,7 +173,7 @@ def autosave(post_id: int | None):
     if not form.validate():
         return _json_errors(form)
     try:
-        post, kept_aside = editing.autosave(post, form.draft(), current_user, form.base_version())
+        post, kept_aside = autosave_draft(post, form.draft(), current_user, form.base_version())
     except editing.EditConflict:
         return jsonify(
             error="Someone else saved this post since you opened it. "
