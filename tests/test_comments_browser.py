@@ -18,9 +18,9 @@ pytestmark = [
 POST = "/posts/recurring-invoices-are-here"
 
 
-def comment_id_with(page, text: str) -> str:
+def comment_id_with(browser_page, text: str) -> str:
     """The id of the innermost comment whose text contains ``text``."""
-    return page.locator("li.comment", has_text=text).last.get_attribute("id")
+    return browser_page.locator("li.comment", has_text=text).last.get_attribute("id")
 
 
 def test_guest_previews_comments_and_replies_in_place(live_server, page):  # noqa: F811
@@ -56,9 +56,13 @@ def test_guest_previews_comments_and_replies_in_place(live_server, page):  # noq
     nested = page.locator(f"#{first_id} > ol.replies > li.comment", has_text="Same question here")
     assert nested.count() == 1
 
-    page.locator("ol.thread > li.comment").first.locator(":scope > .comment-actions .reply-link").click()
+    page.locator("ol.thread > li.comment").first.locator(
+        ":scope > .comment-actions .reply-link"
+    ).click()
     again = page.locator(f"#{first_id} > .reply-slot form")
-    again.locator("textarea").fill("See https://a.example https://b.example https://c.example https://d.example")
+    again.locator("textarea").fill(
+        "See https://a.example https://b.example https://c.example https://d.example"
+    )
     again.locator("button:has-text('Post comment')").click()
     page.wait_for_load_state()
     assert "at most 3 links" in page.inner_text(".field-error")

@@ -59,3 +59,23 @@ def test_new_comment_invalidates_the_cached_thread(app, client, make_post, make_
     second.status = CommentStatus.REMOVED.value
     db.session.commit()
     assert "edited words" not in client.get(f"/posts/{post.slug}").text
+
+
+def test_cached_page_gets_each_reader_their_own_working_form(app, make_post, make_comment):
+    from tests.conftest import csrf_from
+    from tests.test_comments import SHOWN_RE, submit
+
+    post = make_post()
+    make_comment(post, body="cached words")
+    pages = []
+    for _ in range(2):
+        with app.app_context():
+            pages.append(app.test_client().get(f"/posts/{post.slug}").text)
+    assert "cached words" in pages[1] and "\x00" not in pages[1]
+    assert csrf_from(pages[0]) != csrf_from(pages[1])
+    assert SHOWN_RE.search(pages[1]).group(1) != SHOWN_RE.search(pages[0]).group(1)
+    newcomer = app.test_client()
+    response = submit(
+        newcomer, post, "Posted from a cached page", guest=("Ned New", "ned@example.com")
+    )
+    assert response.status_code == 303

@@ -1,26 +1,34 @@
-"""The comment section of a post page: the thread, the form, and the cached rendering.
+"""The comment section of a post page: the thread, the form, and the cached renderings.
 
-Most readers are anonymous and see the same thread, so its rendered HTML is
-cached per process, keyed on the thread's change stamp (any new, edited,
-removed or approved comment changes it; so must anything else that changes how
-a comment is drawn, by updating the comment row, which bumps ``changed_at``).
+Two caches keep the busy path cheap (see comments/cache.py):
+- the rendered thread, shared by everyone who sees the same thing: anonymous
+  readers, and signed-in readers who have not commented on the post;
+- the whole page for anonymous readers with nothing personal in their session,
+  served after one query, with a fresh CSRF token and form clock put in.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request
+import sqlalchemy as sa
+from flask import Response, current_app, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from blogapp.comments.forms import CommentForm
-from blogapp.comments.services import comments_closed
+from blogapp.comments.cache import cache
+from blogapp.comments.forms import CommentForm, form_shown_token
+from blogapp.comments.guests import COOKIE as GUEST_COOKIE
+from blogapp.comments.present import present_thread
+from blogapp.comments.services import closed_by_rules, comments_closed
 from blogapp.comments.threads import load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
+from blogapp.extensions import db
 from blogapp.markup import render_comment
-from blogapp.models import Post
+from blogapp.models import Post, PostStatus
+from blogapp.models.base import utcnow
 
-CACHE_SIZE = 512
+# Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
+IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
 
 
 @dataclass(frozen=True)
@@ -33,48 +41,23 @@ class ThreadSummary:
     pages: int
 
 
-class ThreadCache:
-    """A small LRU of rendered threads for anonymous readers, safe across threads."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def _cache() -> ThreadCache:
-    return current_app.extensions.setdefault("parley_thread_cache", ThreadCache())
-
-
-def new_comment_form(viewer: Viewer) -> CommentForm:
-    form = CommentForm(formdata=None)
-    form.set_shown_now()
-    if viewer.guest.name:
-        form.name.data, form.email.data = viewer.guest.name, viewer.guest.email
-    return form
+def _shared_variant(viewer: Viewer, mine: int) -> str | None:
+    """Which shared rendering this viewer can be given, if any."""
+    if viewer.sees_public_page:
+        return "public"
+    if viewer.is_authenticated and not viewer.is_moderator and not viewer.guest.comment_ids:
+        return "reader" if mine == 0 else None
+    return None
 
 
 def render_thread(post: Post, viewer: Viewer, newest_first: bool, page: int, closed: bool):
-    """The rendered thread (HTML) and its summary, from the cache when nothing is personal."""
+    """The rendered thread (HTML), its summary, and its change stamp."""
     per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
-    stats = thread_stats(post)
-    key = (post.id, newest_first, page, closed, stats.stamp)
-    if viewer.sees_public_page:
-        hit = _cache().get(key)
+    stats = thread_stats(post, viewer.user_id)
+    variant = _shared_variant(viewer, stats.mine)
+    key = (variant, post.id, newest_first, page, closed, stats.stamp)
+    if variant:
+        hit = cache("threads").get(key)
         if hit is not None:
             return hit
     thread = load_thread(
@@ -87,20 +70,78 @@ def render_thread(post: Post, viewer: Viewer, newest_first: bool, page: int, clo
         author_id=viewer.user_id,
         moderator=viewer.is_moderator,
     )
+    present_thread(thread, viewer, closed)
     html = Markup(
         render_template(
-            "comments/_thread.html",
-            post=post,
-            thread=thread,
-            viewer=viewer,
-            closed=closed,
-            newest_first=newest_first,
+            "comments/_thread.html", post=post, thread=thread, newest_first=newest_first
         )
     )
-    result = (html, ThreadSummary(thread.count, stats.roots, thread.page, thread.pages))
-    if viewer.sees_public_page:
-        _cache().put(key, result)
+    summary = ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
+    result = (html, summary, stats.stamp)
+    if variant:
+        cache("threads").put(key, result)
     return result
+
+
+def new_comment_form(viewer: Viewer) -> CommentForm:
+    form = CommentForm(formdata=None)
+    form.set_shown_now()
+    if viewer.guest.name:
+        form.name.data, form.email.data = viewer.guest.name, viewer.guest.email
+    return form
+
+
+def _nothing_personal() -> bool:
+    """An anonymous reader whose session holds at most a CSRF token (no flashes, no form)."""
+    return (
+        not current_user.is_authenticated
+        and GUEST_COOKIE not in request.cookies
+        and session.keys() <= IMPERSONAL_SESSION_KEYS
+    )
+
+
+def _page_key(slug, version, updated_at, stamp, closed) -> tuple:
+    newest_first = request.args.get("order") == "newest"
+    page = request.args.get("cpage", 1, type=int) or 1
+    return (slug, newest_first, page, version, updated_at, stamp, closed)
+
+
+# One plain statement: cheaper to run than building the ORM query on every hit.
+_PAGE_STAMP = sa.text(
+    "SELECT p.version, p.updated_at, p.comments_open, p.published_at, p.status, "
+    "count(c.id), max(c.changed_at) FROM posts p LEFT JOIN comments c ON c.post_id = p.id "
+    "WHERE p.slug = :slug GROUP BY p.id, p.version, p.updated_at, p.comments_open, "
+    "p.published_at, p.status"
+).columns(
+    sa.column("version", sa.Integer),
+    sa.column("updated_at", sa.DateTime),
+    sa.column("comments_open", sa.Boolean),
+    sa.column("published_at", sa.DateTime),
+    sa.column("status", sa.String),
+    sa.column("count", sa.Integer),
+    sa.column("changed", sa.DateTime),
+)
+
+
+def cached_post_page(slug: str) -> Response | None:
+    """The whole post page from the cache, for a reader with nothing personal; one query."""
+    if request.args.keys() - {"order", "cpage"} or not _nothing_personal():
+        return None
+    row = db.session.execute(_PAGE_STAMP, {"slug": slug}).one_or_none()
+    if row is None:
+        return None
+    version, updated_at, is_open, published_at, status, count, changed = row
+    now = utcnow()
+    visible = status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED) and published_at is not None
+    if not visible or published_at > now:
+        return None  # the view says 404 (or redirects an old slug)
+    closed = closed_by_rules(is_open, published_at, now)
+    parts = cache("pages").get(_page_key(slug, version, updated_at, (count, changed), closed))
+    if parts is None:
+        return None
+    head, middle, tail = parts
+    csrf, shown = generate_csrf().encode(), form_shown_token().encode()
+    return Response(b"".join((head, csrf, middle, shown, tail)), mimetype="text/html")
 
 
 def render_post_page(
@@ -114,7 +155,8 @@ def render_post_page(
     newest_first = request.args.get("order") == "newest"
     page = request.args.get("cpage", 1, type=int) or 1
     closed = comments_closed(post, viewer.now)
-    thread_html, thread = render_thread(post, viewer, newest_first, page, closed)
+    thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed)
+    fresh_form = form is None
     form = form or new_comment_form(viewer)
     body = render_template(
         "blog/post.html",
@@ -128,4 +170,10 @@ def render_post_page(
         preview=Markup(render_comment(preview)) if preview else None,
         guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
     )
+    if fresh_form and status == 200 and _nothing_personal():
+        key = _page_key(post.slug, post.version, post.updated_at, stamp, closed)
+        head, _, rest = body.partition(generate_csrf())
+        middle, _, tail = rest.partition(form.shown.data)
+        if generate_csrf() not in rest and form.shown.data not in tail:
+            cache("pages").put(key, (head.encode(), middle.encode(), tail.encode()))
     return body, status

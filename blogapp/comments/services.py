@@ -24,12 +24,14 @@ class EditNotAllowed(CommentRejected):
 
 def comments_closed(post: Post, now: datetime | None = None) -> bool:
     """Closed by hand, or older than COMMENTS_CLOSE_AFTER_DAYS (0: never closes by age)."""
-    if not post.comments_open:
+    return closed_by_rules(post.comments_open, post.published_at, now or utcnow())
+
+
+def closed_by_rules(comments_open: bool, published_at: datetime | None, now: datetime) -> bool:
+    if not comments_open:
         return True
     days = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
-    if days and post.published_at is not None:
-        return (now or utcnow()) > post.published_at + timedelta(days=days)
-    return False
+    return bool(days and published_at is not None and now > published_at + timedelta(days=days))
 
 
 def hash_ip(ip: str | None) -> str | None:

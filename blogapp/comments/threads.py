@@ -24,6 +24,7 @@ class ThreadNode:
     depth: int
     replies: list["ThreadNode"] = field(default_factory=list)
     parent: "ThreadNode | None" = None
+    view: object = None  # what the page draws: comments.present.CommentView
 
     @property
     def indent(self) -> int:
@@ -35,6 +36,7 @@ class ThreadStats:
     count: int  # published comments on the post
     roots: int  # top-level threads the public can see
     stamp: tuple  # changes whenever any comment of the post changes
+    mine: int = 0  # comments on the post by the viewing account
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Thread:
             stack.extend(reversed(node.replies))
 
 
-def thread_stats(post: Post) -> ThreadStats:
+def thread_stats(post: Post, author_id: int | None = None) -> ThreadStats:
     """Counts and the change stamp of a post's comments, in one query."""
     published = sa.func.sum(sa.case((Comment.status == CommentStatus.PUBLISHED.value, 1), else_=0))
     roots = sa.func.sum(
@@ -62,12 +64,17 @@ def thread_stats(post: Post) -> ThreadStats:
             else_=0,
         )
     )
+    mine = (
+        sa.func.sum(sa.case((Comment.author_id == author_id, 1), else_=0))
+        if author_id is not None
+        else sa.literal(0)
+    )
     row = db.session.execute(
-        sa.select(published, roots, sa.func.count(), sa.func.max(Comment.changed_at)).where(
+        sa.select(published, roots, sa.func.count(), sa.func.max(Comment.changed_at), mine).where(
             Comment.post_id == post.id
         )
     ).one()
-    return ThreadStats(int(row[0] or 0), int(row[1] or 0), (row[2], row[3]))
+    return ThreadStats(int(row[0] or 0), int(row[1] or 0), (row[2], row[3]), int(row[4] or 0))
 
 
 def _visible(extra_ids=(), author_id: int | None = None, moderator: bool = False):
