@@ -79,3 +79,31 @@ def test_cached_page_gets_each_reader_their_own_working_form(app, make_post, mak
         newcomer, post, "Posted from a cached page", guest=("Ned New", "ned@example.com")
     )
     assert response.status_code == 303
+
+
+def test_shared_reader_rendering_still_shows_each_reader_their_own_actions(
+    app, make_user, make_post, make_comment
+):
+    from datetime import timedelta
+
+    post = make_post()
+    rita = make_user(Role.READER, email="rita@example.com")
+    omar = make_user(Role.READER, email="omar@example.com")
+    ritas = make_comment(post, author=rita, body="Rita's fresh comment")
+    omars = make_comment(
+        post, author=omar, body="Omar's old comment", created_at=utcnow() - timedelta(hours=2)
+    )
+    pages = {}
+    for person in ("rita@example.com", "omar@example.com", "rita@example.com"):
+        client = app.test_client()
+        with app.app_context():
+            Auth(client).login(person)
+            pages.setdefault(person, []).append(client.get(f"/posts/{post.slug}").text)
+    for page in pages["rita@example.com"]:
+        assert f'<a href="/comments/{ritas.id}/edit">Edit</a>' in page
+        assert f'href="/comments/{ritas.id}/flag"' not in page
+        assert f'<a class="flag-link" href="/comments/{omars.id}/flag">Report</a>' in page
+    (omar_page,) = pages["omar@example.com"]
+    assert f'<a href="/comments/{omars.id}/edit">Delete</a>' in omar_page, "past the edit window"
+    assert f'<a class="flag-link" href="/comments/{ritas.id}/flag">Report</a>' in omar_page
+    assert f'href="/comments/{ritas.id}/edit"' not in omar_page

@@ -7,6 +7,7 @@ Two caches keep the busy path cheap (see comments/cache.py):
   served after one query, with a fresh CSRF token and form clock put in.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -18,13 +19,13 @@ from markupsafe import Markup
 from blogapp.comments.cache import cache
 from blogapp.comments.forms import CommentForm, form_shown_token
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
-from blogapp.comments.present import present_thread
+from blogapp.comments.present import CommentLinks, present_thread
 from blogapp.comments.services import closed_by_rules, comments_closed
 from blogapp.comments.threads import load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
 from blogapp.markup import render_comment
-from blogapp.models import Post, PostStatus
+from blogapp.models import Comment, CommentStatus, Post, PostStatus
 from blogapp.models.base import utcnow
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
@@ -41,25 +42,54 @@ class ThreadSummary:
     pages: int
 
 
-def _shared_variant(viewer: Viewer, mine: int) -> str | None:
+def _shared_variant(viewer: Viewer, stats) -> str | None:
     """Which shared rendering this viewer can be given, if any."""
     if viewer.sees_public_page:
         return "public"
     if viewer.is_authenticated and not viewer.is_moderator and not viewer.guest.comment_ids:
-        return "reader" if mine == 0 else None
+        # Their own published comments are patched in; held ones need a drawing of their own.
+        return "reader" if stats.mine_held == 0 else None
     return None
+
+
+def _with_own_actions(html: str, post: Post, viewer: Viewer) -> Markup:
+    """The shared reader rendering, with Edit (or Delete) instead of Report on their comments."""
+    own = db.session.execute(
+        sa.select(Comment.id, Comment.created_at).where(
+            Comment.post_id == post.id,
+            Comment.author_id == viewer.user_id,
+            Comment.status == CommentStatus.PUBLISHED.value,
+        )
+    ).all()
+    links = CommentLinks()
+    html = str(html)
+    for comment_id, created_at in own:
+        label = "Edit" if viewer.now - created_at <= viewer.edit_window else "Delete"
+        report = f'<a class="flag-link" href="{links.flag.format(comment_id)}">Report</a>'
+        html = html.replace(report, f'<a href="{links.edit.format(comment_id)}">{label}</a>', 1)
+    return Markup(html)
 
 
 def render_thread(post: Post, viewer: Viewer, newest_first: bool, page: int, closed: bool):
     """The rendered thread (HTML), its summary, and its change stamp."""
     per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
     stats = thread_stats(post, viewer.user_id)
-    variant = _shared_variant(viewer, stats.mine)
+    variant = _shared_variant(viewer, stats)
     key = (variant, post.id, newest_first, page, closed, stats.stamp)
-    if variant:
-        hit = cache("threads").get(key)
-        if hit is not None:
-            return hit
+    hit = cache("threads").get(key) if variant else None
+    if hit is None:
+        # The shared reader drawing is made for a reader who owns nothing on the page.
+        drawn_for = dataclasses.replace(viewer, user_id=0) if variant == "reader" else viewer
+        hit = _draw_thread(post, drawn_for, newest_first, page, per_page, closed, stats)
+        if variant:
+            cache("threads").put(key, hit)
+    html, summary = hit
+    if variant == "reader" and stats.mine:
+        html = _with_own_actions(html, post, viewer)
+    return html, summary, stats.stamp
+
+
+def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
     thread = load_thread(
         post,
         newest_first=newest_first,
@@ -76,11 +106,7 @@ def render_thread(post: Post, viewer: Viewer, newest_first: bool, page: int, clo
             "comments/_thread.html", post=post, thread=thread, newest_first=newest_first
         )
     )
-    summary = ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
-    result = (html, summary, stats.stamp)
-    if variant:
-        cache("threads").put(key, result)
-    return result
+    return html, ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
 
 
 def new_comment_form(viewer: Viewer) -> CommentForm:

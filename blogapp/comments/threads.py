@@ -37,6 +37,7 @@ class ThreadStats:
     roots: int  # top-level threads the public can see
     stamp: tuple  # changes whenever any comment of the post changes
     mine: int = 0  # comments on the post by the viewing account
+    mine_held: int = 0  # ... of which are awaiting moderation
 
 
 @dataclass
@@ -64,17 +65,22 @@ def thread_stats(post: Post, author_id: int | None = None) -> ThreadStats:
             else_=0,
         )
     )
-    mine = (
-        sa.func.sum(sa.case((Comment.author_id == author_id, 1), else_=0))
-        if author_id is not None
-        else sa.literal(0)
-    )
-    row = db.session.execute(
-        sa.select(published, roots, sa.func.count(), sa.func.max(Comment.changed_at), mine).where(
-            Comment.post_id == post.id
+    held = Comment.status == CommentStatus.HELD.value
+    if author_id is not None:
+        mine = sa.func.sum(sa.case((Comment.author_id == author_id, 1), else_=0))
+        mine_held = sa.func.sum(
+            sa.case((sa.and_(Comment.author_id == author_id, held), 1), else_=0)
         )
+    else:
+        mine = mine_held = sa.literal(0)
+    row = db.session.execute(
+        sa.select(
+            published, roots, sa.func.count(), sa.func.max(Comment.changed_at), mine, mine_held
+        ).where(Comment.post_id == post.id)
     ).one()
-    return ThreadStats(int(row[0] or 0), int(row[1] or 0), (row[2], row[3]), int(row[4] or 0))
+    return ThreadStats(
+        int(row[0] or 0), int(row[1] or 0), (row[2], row[3]), int(row[4] or 0), int(row[5] or 0)
+    )
 
 
 def _visible(extra_ids=(), author_id: int | None = None, moderator: bool = False):
