@@ -61,6 +61,16 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_PATH / "search-index"))
 
     SLA_HOURS = _int("SLA_HOURS", 24)
+    # Business hours for the SLA clock; with BUSINESS_DAYS empty every hour counts.
+    BUSINESS_DAYS = os.environ.get("BUSINESS_DAYS", "")  # e.g. "mon,tue,wed,thu,fri"
+    BUSINESS_HOURS = os.environ.get("BUSINESS_HOURS", "09:00-17:00")
+    BUSINESS_TIMEZONE = os.environ.get("BUSINESS_TIMEZONE", "")  # empty: SITE_TIMEZONE
+    # Response events (owed, overdue, acknowledged) POSTed as signed JSON; empty: none.
+    RESPONSE_WEBHOOK_URL = os.environ.get("RESPONSE_WEBHOOK_URL", "")
+    RESPONSE_WEBHOOK_SECRET = os.environ.get("RESPONSE_WEBHOOK_SECRET", "")
+    WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 5)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+    RESPONSES_PER_PAGE = _int("RESPONSES_PER_PAGE", 25)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)

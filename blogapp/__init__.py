@@ -29,6 +29,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     register_operations(app)
+    register_responses(app)
     return app
 
 
@@ -115,6 +116,13 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+
+
+def register_responses(app: Flask) -> None:
+    """The response tracker: queue, metrics, audit log, digest and webhooks."""
+    from blogapp.responses import register
+
+    register(app)
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -1,17 +1,25 @@
 """The data model: one aggregate a module. Nothing here knows about requests."""
 
+from blogapp.models.audit import AuditEvent
 from blogapp.models.comment import Comment, CommentStatus
 from blogapp.models.flag import Flag, FlagReason
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
+from blogapp.models.response import AckKind, Acknowledgement, Assignment, CloseReason
 from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, Role, User
+from blogapp.models.webhook import WebhookMessage, WebhookStatus
 
 __all__ = [
     "ACCOUNT_ROLES",
     "EMPLOYEE_ROLES",
+    "AckKind",
+    "Acknowledgement",
+    "Assignment",
+    "AuditEvent",
+    "CloseReason",
     "Comment",
     "CommentStatus",
     "Flag",
@@ -29,5 +37,7 @@ __all__ = [
     "Tag",
     "Upload",
     "User",
+    "WebhookMessage",
+    "WebhookStatus",
     "post_tags",
 ]

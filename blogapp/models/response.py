@@ -1,0 +1,92 @@
+"""The response tracker's records: acknowledgements of customer comments, and assignments."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blogapp.extensions import db
+from blogapp.models.base import utcnow
+from blogapp.models.comment import Comment
+from blogapp.models.user import User
+
+
+class AckKind(enum.StrEnum):
+    REPLY = "reply"
+    ACKNOWLEDGED = "acknowledged"
+    NO_RESPONSE_NEEDED = "no_response_needed"
+
+    @property
+    def is_public(self) -> bool:
+        return self is not AckKind.NO_RESPONSE_NEEDED
+
+
+class CloseReason(enum.StrEnum):
+    THANKS_ONLY = "thanks-only"
+    DUPLICATE = "duplicate"
+    OFF_TOPIC = "off-topic"
+    MOVED_TO_SUPPORT = "moved-to-support"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class Acknowledgement(db.Model):
+    """An employee's answer to a customer comment; kept (with who undid it) when undone."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('reply', 'acknowledged', 'no_response_needed')", name="kind_valid"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # Equal to comment_id while the acknowledgement stands, NULL once undone: the unique
+    # constraint lets a comment have at most one standing acknowledgement, on any database.
+    standing_comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    reply_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
+    public_note: Mapped[str | None] = mapped_column(sa.String(500))
+    reason: Mapped[str | None] = mapped_column(sa.String(24))
+    internal_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    comment: Mapped[Comment] = relationship(foreign_keys=[comment_id])
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+    reply: Mapped[Comment | None] = relationship(foreign_keys=[reply_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Acknowledgement {self.id} {self.kind} of comment {self.comment_id}>"
+
+
+class Assignment(db.Model):
+    """Who an owed comment belongs to; the newest row for a comment is the current one."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # Equal to comment_id for the current assignment, NULL once superseded (as above).
+    current_comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])

@@ -1,0 +1,14 @@
+"""The response tracker: every customer comment acknowledged by a named employee."""
+
+
+def register(app) -> None:
+    """The queue, metrics and audit pages, the CLI, the template helpers and the listeners."""
+    from blogapp.responses import tracking
+    from blogapp.responses.cli import responses_cli
+    from blogapp.responses.pages import bp
+    from blogapp.responses.public import register_template_helpers
+
+    app.register_blueprint(bp)
+    app.cli.add_command(responses_cli)
+    register_template_helpers(app)
+    tracking.register()

@@ -1,0 +1,56 @@
+"""Writing the audit log, in the transaction of the change it records."""
+
+from blogapp.extensions import db
+from blogapp.models import AuditEvent, Comment, User
+
+
+class Action:
+    ACKNOWLEDGED = "acknowledged"
+    REPLIED = "replied"
+    CLOSED = "closed_no_response"
+    UNDONE = "undone"
+    ASSIGNED = "assigned"
+    CLAIMED = "claimed"
+    APPROVED = "approved"
+    SPAM = "marked_spam"
+    REMOVED = "removed"
+    DELETED = "deleted_by_author"
+
+    ALL = (
+        ACKNOWLEDGED,
+        REPLIED,
+        CLOSED,
+        UNDONE,
+        ASSIGNED,
+        CLAIMED,
+        APPROVED,
+        SPAM,
+        REMOVED,
+        DELETED,
+    )
+
+
+def record(
+    action: str,
+    actor: User | None,
+    comment: Comment | None = None,
+    *,
+    subject: User | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+    at=None,
+) -> AuditEvent:
+    """Add one audit event to the session; the caller's commit keeps it."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        comment_id=comment.id if comment is not None else None,
+        post_id=comment.post_id if comment is not None else None,
+        subject_id=subject.id if subject is not None else None,
+        reason=reason,
+        detail=(detail or None) and detail[:1000],
+    )
+    if at is not None:
+        event.created_at = at
+    db.session.add(event)
+    return event

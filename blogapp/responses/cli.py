@@ -1,0 +1,23 @@
+"""`flask responses …`: the digest mail and the webhook drain."""
+
+import click
+from flask.cli import AppGroup
+
+responses_cli = AppGroup("responses", help="The response tracker.")
+
+
+@responses_cli.command("digest")
+def digest_command() -> None:
+    """Email moderators the overdue comments and each employee their own owed ones."""
+    from blogapp.responses.digest import send_digests
+
+    sent = send_digests()
+    click.echo(f"Queued {sent} digest message{'s' if sent != 1 else ''}.")
+
+
+@responses_cli.command("webhooks")
+def webhooks_command() -> None:
+    """Deliver pending webhook events now (the worker does this too)."""
+    from blogapp.responses.webhooks import deliver_webhooks
+
+    click.echo(f"Handled {deliver_webhooks()} webhook event(s).")

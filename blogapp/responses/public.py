@@ -1,0 +1,128 @@
+"""What the public sees of the tracker: "Answered by …" on comments, a post's answer rate,
+an employee's answer count, and the site's typical response time."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+
+from blogapp.extensions import db
+from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, User
+from blogapp.models.base import utcnow
+from blogapp.responses.services import customer_clause
+from blogapp.responses.sla import describe
+
+PUBLIC_KINDS = (AckKind.REPLY.value, AckKind.ACKNOWLEDGED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAnswer:
+    label: str  # "Answered by" or "Seen by"
+    name: str
+    job_title: str | None
+    url: str
+    later: str  # "2 h later"
+    note: str | None
+    reply_id: int | None
+
+
+def public_answers(comment_ids) -> dict[int, PublicAnswer]:
+    """The standing public acknowledgement of each comment that has one, in one query."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Acknowledgement.comment_id,
+            Acknowledgement.kind,
+            Acknowledgement.created_at,
+            Acknowledgement.public_note,
+            Acknowledgement.reply_id,
+            Comment.created_at,
+            User.display_name,
+            User.job_title,
+            User.slug,
+        )
+        .join(Comment, Comment.id == Acknowledgement.comment_id)
+        .join(User, User.id == Acknowledgement.employee_id)
+        .where(
+            Acknowledgement.standing_comment_id.in_(ids),
+            Acknowledgement.kind.in_(PUBLIC_KINDS),
+        )
+    ).all()
+    profiles: dict[str, str] = {}
+    answers = {}
+    for cid, kind, at, note, reply_id, created, name, title, slug in rows:
+        if slug not in profiles:
+            profiles[slug] = url_for("blog.author", slug=slug)
+        answers[cid] = PublicAnswer(
+            label="Answered by" if kind == AckKind.REPLY else "Seen by",
+            name=name,
+            job_title=title,
+            url=profiles[slug],
+            later=f"{describe(at - created)} later",
+            note=note,
+            reply_id=reply_id,
+        )
+    return answers
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    answered: int
+    questions: int
+    median: str | None
+
+    @property
+    def text(self) -> str:
+        noun = "question" if self.questions == 1 else "questions"
+        text = f"{self.answered} of {self.questions} {noun} answered"
+        return f"{text}, median first response {self.median}" if self.median else text
+
+
+def _first_response_rows(*where):
+    return db.session.execute(
+        sa.select(Comment.created_at, Acknowledgement.kind, Acknowledgement.created_at)
+        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        .where(Comment.status == CommentStatus.PUBLISHED.value, customer_clause(), *where)
+    ).all()
+
+
+def post_summary(post_id: int) -> PostSummary | None:
+    """ "N of M questions answered, median first response 3 h" for one post."""
+    rows = _first_response_rows(Comment.post_id == post_id)
+    asked = [r for r in rows if r[1] != AckKind.NO_RESPONSE_NEEDED]
+    if not asked:
+        return None
+    waits = [at - created for created, kind, at in asked if kind in PUBLIC_KINDS]
+    median = describe(statistics.median(waits)) if waits else None
+    return PostSummary(len(waits), len(asked), median)
+
+
+def answered_count(user_id: int) -> int:
+    """How many customer comments this employee has answered or acknowledged."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Acknowledgement.id)).where(
+            Acknowledgement.employee_id == user_id,
+            Acknowledgement.standing_comment_id.is_not(None),
+            Acknowledgement.kind.in_(PUBLIC_KINDS),
+        )
+    )
+
+
+def typical_response_time(days: int = 90) -> str | None:
+    """The median time to a first public answer over the last ``days`` days."""
+    since = utcnow() - timedelta(days=days)
+    rows = _first_response_rows(Comment.created_at >= since, Acknowledgement.kind.in_(PUBLIC_KINDS))
+    waits = [at - created for created, _, at in rows]
+    return describe(statistics.median(waits)) if waits else None
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.globals.update(
+        response_post_summary=post_summary,
+        response_answered_count=answered_count,
+        response_typical_time=typical_response_time,
+    )

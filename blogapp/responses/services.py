@@ -1,0 +1,330 @@
+"""The response tracker's rules: what is owed, acknowledging, closing, undoing, assigning.
+
+Each service takes the acting user explicitly, checks the named permission, writes
+the audit event and the webhook event in the same transaction, and commits.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from sqlalchemy.orm import aliased
+
+from blogapp.extensions import db
+from blogapp.mail.outbox import queue_mail
+from blogapp.models import (
+    EMPLOYEE_ROLES,
+    AckKind,
+    Acknowledgement,
+    Assignment,
+    CloseReason,
+    Comment,
+    CommentStatus,
+    Post,
+    Role,
+    User,
+)
+from blogapp.models.base import utcnow
+from blogapp.responses import webhooks
+from blogapp.responses.audit import Action, record
+from blogapp.responses.sla import Clock
+
+EMPLOYEE_ROLE_VALUES = tuple(r.value for r in EMPLOYEE_ROLES)
+
+
+class ResponseError(Exception):
+    """A response action that cannot be done; the message is for the person who tried."""
+
+
+def clock() -> Clock:
+    """The site's SLA clock."""
+    return Clock.from_config(current_app.config)
+
+
+# --- who may do what -------------------------------------------------------------------
+
+
+def is_customer_comment(comment: Comment) -> bool:
+    return comment.author is None or not comment.author.is_employee
+
+
+def can_acknowledge(user, comment: Comment) -> bool:
+    return bool(getattr(user, "is_employee", False)) and is_customer_comment(comment)
+
+
+def can_moderate(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(
+        Role.MODERATOR, Role.ADMIN
+    )
+
+
+# --- what is owed ----------------------------------------------------------------------
+
+
+def customer_clause():
+    """Comments written by a guest or by a reader account."""
+    author = aliased(User)
+    return sa.or_(
+        Comment.author_id.is_(None),
+        sa.exists().where(author.id == Comment.author_id, author.role == Role.READER.value),
+    )
+
+
+def standing_ack():
+    """A standing acknowledgement of the outer comment."""
+    return sa.exists().where(Acknowledgement.standing_comment_id == Comment.id)
+
+
+def owed_clause():
+    """DESIGN.md's rule: published, by a customer, with no standing acknowledgement."""
+    return sa.and_(
+        Comment.status == CommentStatus.PUBLISHED.value, customer_clause(), ~standing_ack()
+    )
+
+
+def owed_ids() -> set[int]:
+    """The ids of every owed comment (tests and the digest use it)."""
+    return set(db.session.scalars(sa.select(Comment.id).where(owed_clause())))
+
+
+def is_owed(comment: Comment) -> bool:
+    return (
+        comment.status == CommentStatus.PUBLISHED
+        and is_customer_comment(comment)
+        and standing_acknowledgement(comment) is None
+    )
+
+
+def standing_acknowledgement(comment: Comment) -> Acknowledgement | None:
+    return db.session.scalar(
+        sa.select(Acknowledgement).where(Acknowledgement.standing_comment_id == comment.id)
+    )
+
+
+def current_assignee(comment: Comment) -> User:
+    """The assigned employee, or by default the post's author."""
+    assigned = db.session.scalar(
+        sa.select(User)
+        .join(Assignment, Assignment.assignee_id == User.id)
+        .where(Assignment.current_comment_id == comment.id)
+    )
+    return assigned or comment.post.author
+
+
+# --- acknowledging ---------------------------------------------------------------------
+
+
+def _touch(comment: Comment, now: datetime) -> None:
+    # The post page's caches key on the newest changed_at of the post's comments.
+    comment.changed_at = now
+
+
+def _add_ack(comment: Comment, employee: User, kind: AckKind, now: datetime, **fields):
+    ack = Acknowledgement(
+        comment=comment,
+        standing_comment_id=comment.id,
+        kind=kind.value,
+        employee_id=employee.id,
+        created_at=now,
+        **fields,
+    )
+    db.session.add(ack)
+    _touch(comment, now)
+    webhooks.queue_event("acknowledged", comment, employee=employee, kind=kind.value, at=now)
+    return ack
+
+
+def _check_owed(comment: Comment) -> None:
+    if comment.status != CommentStatus.PUBLISHED:
+        raise ResponseError("This comment is not published, so it is not owed an answer.")
+    if not is_customer_comment(comment):
+        raise ResponseError("Comments by employees are never owed an answer.")
+    if standing_acknowledgement(comment) is not None:
+        raise ResponseError("Someone has already answered this comment.")
+
+
+def acknowledge(comment: Comment, employee: User, note: str | None = None, now=None):
+    """Mark a customer comment seen, with an optional public note."""
+    if not getattr(employee, "is_employee", False):
+        raise ResponseError("Only employees can acknowledge comments.")
+    _check_owed(comment)
+    now = now or utcnow()
+    note = (note or "").strip()[:500] or None
+    ack = _add_ack(comment, employee, AckKind.ACKNOWLEDGED, now, public_note=note)
+    record(Action.ACKNOWLEDGED, employee, comment, detail=note, at=now)
+    db.session.commit()
+    return ack
+
+
+def close_without_response(
+    comment: Comment, moderator: User, reason: str, note: str | None = None, now=None
+):
+    """A moderator closes a comment that needs no answer, with a reason code."""
+    if not can_moderate(moderator):
+        raise ResponseError("Only moderators can close a comment without an answer.")
+    if reason not in set(CloseReason):
+        raise ResponseError("Please choose why this comment needs no response.")
+    _check_owed(comment)
+    now = now or utcnow()
+    note = (note or "").strip()[:1000] or None
+    ack = _add_ack(
+        comment, moderator, AckKind.NO_RESPONSE_NEEDED, now, reason=reason, internal_note=note
+    )
+    record(Action.CLOSED, moderator, comment, reason=reason, detail=note, at=now)
+    db.session.commit()
+    return ack
+
+
+def record_reply(parent: Comment, reply: Comment) -> Acknowledgement | None:
+    """An employee replied to ``parent``: acknowledge it, in the reply's transaction."""
+    if parent.status != CommentStatus.PUBLISHED or not is_customer_comment(parent):
+        return None
+    if standing_acknowledgement(parent) is not None:
+        return None
+    employee = reply.author
+    ack = _add_ack(parent, employee, AckKind.REPLY, reply.created_at, reply_id=reply.id)
+    record(Action.REPLIED, employee, parent, detail=f"reply {reply.id}", at=reply.created_at)
+    return ack
+
+
+def undo(comment: Comment, moderator: User, now=None) -> Acknowledgement:
+    """A moderator withdraws the standing acknowledgement: the comment is owed again."""
+    if not can_moderate(moderator):
+        raise ResponseError("Only moderators can undo an acknowledgement.")
+    ack = standing_acknowledgement(comment)
+    if ack is None:
+        raise ResponseError("This comment has no acknowledgement to undo.")
+    now = now or utcnow()
+    ack.standing_comment_id = None
+    ack.undone_at, ack.undone_by_id = now, moderator.id
+    _touch(comment, now)
+    record(Action.UNDONE, moderator, comment, reason=ack.kind, subject=ack.employee, at=now)
+    if comment.status == CommentStatus.PUBLISHED:
+        webhooks.queue_event("owed", comment, at=now)
+    db.session.commit()
+    return ack
+
+
+# --- assigning -------------------------------------------------------------------------
+
+
+def employees() -> list[User]:
+    """Everyone an owed comment can be assigned to, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.role.in_(EMPLOYEE_ROLE_VALUES)).order_by(User.display_name)
+        )
+    )
+
+
+def assign(comment: Comment, assignee: User, by: User, now=None) -> Assignment:
+    """Give an owed comment to ``assignee``: moderators assign anyone, employees claim."""
+    if not getattr(by, "is_employee", False):
+        raise ResponseError("Only employees can take on comments.")
+    if assignee is None or not assignee.is_employee:
+        raise ResponseError("Comments can be assigned only to employees.")
+    if assignee.id != by.id and not can_moderate(by):
+        raise ResponseError("Only moderators can assign a comment to someone else.")
+    if not is_owed(comment):
+        raise ResponseError("This comment is no longer waiting for an answer.")
+    now = now or utcnow()
+    db.session.execute(
+        sa.update(Assignment)
+        .where(Assignment.current_comment_id == comment.id)
+        .values(current_comment_id=None)
+    )
+    assignment = Assignment(
+        comment_id=comment.id,
+        current_comment_id=comment.id,
+        assignee_id=assignee.id,
+        assigned_by_id=by.id,
+        created_at=now,
+    )
+    db.session.add(assignment)
+    claimed = assignee.id == by.id
+    record(Action.CLAIMED if claimed else Action.ASSIGNED, by, comment, subject=assignee, at=now)
+    if not claimed:
+        _mail_assignee(comment, assignee, by)
+    db.session.commit()
+    return assignment
+
+
+def _mail_assignee(comment: Comment, assignee: User, by: User) -> None:
+    body = render_template(
+        "responses/mail_assigned.txt",
+        comment=comment,
+        assignee=assignee,
+        by=by,
+        link=url_for("comments.permalink", comment_id=comment.id, _external=True),
+        queue=url_for("responses.queue", view="mine", _external=True),
+    )
+    subject = (
+        f"{by.display_name} asked you to answer {comment.author_name} on “{comment.post.title}”"
+    )
+    queue_mail("response_assigned", assignee.email, subject, body)
+
+
+# --- state, for the queue and for search -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseState:
+    owed: bool
+    kind: str | None  # the standing acknowledgement's kind
+    by_id: int | None
+    by_name: str | None
+    at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    assignee_id: int | None
+    assignee_name: str | None
+
+
+def response_state(comment_ids, now: datetime | None = None) -> dict[int, ResponseState]:
+    """Response state of each comment (owed, by whom, overdue, assignee), in one query."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    now = now or utcnow()
+    sla = clock()
+    by, assignee, author, writer = (aliased(User) for _ in range(4))
+    rows = db.session.execute(
+        sa.select(
+            Comment.id,
+            Comment.status,
+            Comment.created_at,
+            author.role,
+            Acknowledgement.kind,
+            Acknowledgement.created_at,
+            by.id,
+            by.display_name,
+            sa.func.coalesce(assignee.id, Post.author_id),
+            sa.func.coalesce(assignee.display_name, writer.display_name),
+        )
+        .join(Post, Post.id == Comment.post_id)
+        .join(writer, writer.id == Post.author_id)
+        .outerjoin(author, author.id == Comment.author_id)
+        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        .outerjoin(by, by.id == Acknowledgement.employee_id)
+        .outerjoin(Assignment, Assignment.current_comment_id == Comment.id)
+        .outerjoin(assignee, assignee.id == Assignment.assignee_id)
+        .where(Comment.id.in_(ids))
+    ).all()
+    states = {}
+    for cid, status, created, role, kind, at, by_id, by_name, a_id, a_name in rows:
+        customer = role is None or role == Role.READER.value
+        owed = status == CommentStatus.PUBLISHED.value and customer and kind is None
+        due = sla.due_at(created) if owed else None
+        states[cid] = ResponseState(
+            owed=owed,
+            kind=kind,
+            by_id=by_id,
+            by_name=by_name,
+            at=at,
+            due_at=due,
+            overdue=bool(due and due <= now),
+            assignee_id=a_id if owed else None,
+            assignee_name=a_name if owed else None,
+        )
+    return states

@@ -1,0 +1,107 @@
+"""The SLA clock: when an owed comment is due, in wall-clock or business hours."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BadBusinessHours(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Clock:
+    """SLA hours, and the business week they count in (``days`` empty: every hour counts)."""
+
+    hours: float
+    days: frozenset[int] = frozenset()
+    opens: time = time(9)
+    closes: time = time(17)
+    zone: ZoneInfo = ZoneInfo("UTC")
+
+    @classmethod
+    def from_config(cls, config) -> "Clock":
+        """The clock the site's settings describe."""
+        days = frozenset(_parse_days(config.get("BUSINESS_DAYS", "")))
+        opens, closes = _parse_hours(config.get("BUSINESS_HOURS") or "09:00-17:00")
+        zone_name = config.get("BUSINESS_TIMEZONE") or config.get("SITE_TIMEZONE") or "UTC"
+        return cls(float(config["SLA_HOURS"]), days, opens, closes, ZoneInfo(zone_name))
+
+    @property
+    def business_hours(self) -> bool:
+        return bool(self.days)
+
+    def _window(self, day: date) -> tuple[datetime, datetime]:
+        """A business day's opening and closing, as naive UTC."""
+        opens = datetime.combine(day, self.opens, self.zone).astimezone(UTC)
+        closes = datetime.combine(day, self.closes, self.zone).astimezone(UTC)
+        return opens.replace(tzinfo=None), closes.replace(tzinfo=None)
+
+    def due_at(self, created_at: datetime) -> datetime:
+        """Created (naive UTC) plus the SLA, counting only business hours when set."""
+        remaining = timedelta(hours=self.hours)
+        if not self.business_hours:
+            return created_at + remaining
+        cursor = created_at
+        day = created_at.replace(tzinfo=UTC).astimezone(self.zone).date() - timedelta(days=1)
+        for _ in range(3700):  # ten years of calendar: a bound, never reached in practice
+            if day.weekday() in self.days:
+                opens, closes = self._window(day)
+                start = max(cursor, opens)
+                if start < closes:
+                    available = closes - start
+                    if remaining <= available:
+                        return start + remaining
+                    remaining -= available
+                    cursor = closes
+            day += timedelta(days=1)
+        raise BadBusinessHours("business hours never open")
+
+    def overdue_cutoff(self, now: datetime) -> datetime:
+        """The latest creation time whose due time has passed at ``now`` (due_at is monotone)."""
+        if not self.business_hours:
+            return now - timedelta(hours=self.hours)
+        low = now - timedelta(hours=self.hours) - timedelta(days=60)
+        high = now - timedelta(hours=self.hours)
+        if self.due_at(high) <= now:
+            return high
+        while high - low > timedelta(seconds=1):
+            middle = low + (high - low) / 2
+            if self.due_at(middle) <= now:
+                low = middle
+            else:
+                high = middle
+        return low.replace(microsecond=0)
+
+
+def _parse_days(text: str) -> list[int]:
+    days = []
+    for word in (w.strip().lower()[:3] for w in text.split(",") if w.strip()):
+        if word not in DAY_NAMES:
+            raise BadBusinessHours(f"BUSINESS_DAYS: {word!r} is not a day (mon … sun)")
+        days.append(DAY_NAMES.index(word))
+    return days
+
+
+def _parse_hours(text: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise BadBusinessHours(f"BUSINESS_HOURS: {text!r} is not like 09:00-17:00") from None
+    if end <= start:
+        raise BadBusinessHours("BUSINESS_HOURS: closing must come after opening")
+    return start, end
+
+
+def describe(delta: timedelta) -> str:
+    """A short human duration: "45 min", "3 h", "2 d 4 h"."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"

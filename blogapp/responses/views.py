@@ -1,0 +1,185 @@
+"""The response queue (/responses) and the actions on its items."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blogapp.accounts.permissions import employee_required, moderator_required
+from blogapp.comments import moderation
+from blogapp.comments.rules import CommentRejected
+from blogapp.comments.services import post_comment
+from blogapp.extensions import db
+from blogapp.models import Comment, CommentStatus, User
+from blogapp.responses import services
+from blogapp.responses.forms import ActionForm, BulkForm
+from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
+from blogapp.responses.services import ResponseError, can_moderate
+
+bp = Blueprint("responses", __name__, url_prefix="/responses")
+
+
+def _back(form) -> str:
+    target = (form.next.data or "") if form is not None else ""
+    # Only back into the queue: never an open redirect.
+    if target.startswith("/responses") and not target.startswith("//"):
+        return target
+    return url_for("responses.queue")
+
+
+def _render_queue(errors=None, kept=None, status: int = 200):
+    filters = QueueFilters.from_args(request.args)
+    page = queue_page(
+        filters,
+        current_user,
+        request.args.get("page", 1, type=int),
+        request.args.get("per_page", type=int) or _per_page(),
+    )
+    moderator = can_moderate(current_user)
+    html = render_template(
+        "responses/queue.html",
+        page=page,
+        filters=filters,
+        views=VIEWS,
+        posts=posts_with_owed(),
+        employees=services.employees(),
+        held=moderation.held_comments() if moderator else [],
+        flagged=moderation.flagged_comments() if moderator else [],
+        moderator=moderator,
+        form=ActionForm(formdata=None),
+        bulk=BulkForm(formdata=None),
+        here=request.full_path.rstrip("?"),
+        errors=errors or {},
+        kept=kept or {},
+    )
+    return html, status
+
+
+def _per_page() -> int:
+    from flask import current_app
+
+    return current_app.config["RESPONSES_PER_PAGE"]
+
+
+@bp.get("")
+@employee_required
+def queue():
+    """Owed comments, overdue first, with held and reported comments for moderators."""
+    return _render_queue()
+
+
+def _comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    return comment
+
+
+def _employee(value: str | None) -> User | None:
+    if value == "me":
+        return current_user
+    if value and value.isdigit():
+        return db.session.get(User, int(value))
+    return None
+
+
+def _do(action: str, comment: Comment, form: ActionForm) -> str:
+    """Carry out one action; the message for the flash."""
+    me = current_user
+    if action == "reply":
+        body = (form.body.data or "").strip()
+        if not body:
+            raise ResponseError("Please write your reply before sending it.")
+        post_comment(comment.post, body, author=me, parent_id=comment.id, ip=request.remote_addr)
+        return "Replied: the comment is answered."
+    if action == "acknowledge":
+        services.acknowledge(comment, me, form.note.data)
+        return "Acknowledged."
+    if action == "assign":
+        assignee = _employee(form.assignee.data)
+        services.assign(comment, assignee, me)
+        return f"Assigned to {assignee.display_name}."
+    if action == "undo":
+        services.undo(comment, me)
+        return "Undone: the comment is owed an answer again."
+    if not can_moderate(me):
+        abort(403)
+    if action == "close":
+        services.close_without_response(comment, me, form.reason.data, form.note.data)
+        return "Closed: no response needed."
+    if action == "spam":
+        moderation.mark_spam(comment, me)
+        return "Marked as spam."
+    if action == "remove":
+        moderation.remove_comment(comment, me, form.note.data or "Removed from the queue")
+        return "Removed."
+    if action == "approve":
+        moderation.approve_comment(comment, me)
+        return "Approved: the comment is public now."
+    if action == "reject":
+        if comment.status != CommentStatus.HELD:
+            raise ResponseError("Only a comment awaiting moderation can be rejected.")
+        moderation.remove_comment(comment, me, "Rejected in moderation")
+        return "Rejected."
+    abort(404)
+
+
+ACTIONS = {"reply", "acknowledge", "assign", "undo", "close", "spam", "remove", "approve", "reject"}
+
+
+@bp.post("/<int:comment_id>/<action>")
+@employee_required
+def act(comment_id: int, action: str):
+    """One action on one queue item; back to the same place in the queue."""
+    if action not in ACTIONS:
+        abort(404)
+    comment = _comment(comment_id)
+    form = ActionForm()
+    try:
+        if not form.validate():
+            raise ResponseError(" ".join(e for errs in form.errors.values() for e in errs))
+        message = _do(action, comment, form)
+    except (ResponseError, CommentRejected) as error:
+        db.session.rollback()
+        kept = {comment_id: {"body": form.body.data, "note": form.note.data}}
+        return _render_queue({comment_id: str(error)}, kept, status=400)
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": True, "message": message}
+    flash(message, "success")
+    return redirect(_back(form))
+
+
+@bp.post("/bulk")
+@moderator_required
+def bulk():
+    """A moderator's action on every selected comment."""
+    form = BulkForm()
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not form.validate() or not ids:
+        message = " ".join(e for errs in form.errors.values() for e in errs)
+        flash(message or "Please select at least one comment.", "error")
+        return redirect(_back(form))
+    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
+    done, failed = 0, []
+    for comment in comments:
+        try:
+            _bulk_one(form, comment)
+            done += 1
+        except (ResponseError, CommentRejected) as error:
+            db.session.rollback()
+            failed.append(f"#{comment.id}: {error}")
+    flash(f"Done for {done} comment{'s' if done != 1 else ''}.", "success")
+    if failed:
+        flash("Not done — " + "; ".join(failed[:5]), "error")
+    return redirect(_back(form))
+
+
+def _bulk_one(form: BulkForm, comment: Comment) -> None:
+    me = current_user
+    if form.action.data == "acknowledge":
+        services.acknowledge(comment, me)
+    elif form.action.data == "close":
+        services.close_without_response(comment, me, form.reason.data)
+    elif form.action.data == "assign":
+        services.assign(comment, _employee(form.assignee.data), me)
+    elif form.action.data == "spam":
+        moderation.mark_spam(comment, me)
