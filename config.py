@@ -58,7 +58,13 @@ class Config:
     POSTS_PER_PAGE = _int("POSTS_PER_PAGE", 8)
 
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
-    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_PATH / "search-index"))
+    # The Whoosh index folder; empty means <instance folder>/search-index.
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", "")
+    # Apply the search outbox right after each commit; off when `flask worker` does it.
+    SEARCH_DRAIN_AFTER_COMMIT = _bool("SEARCH_DRAIN_AFTER_COMMIT", True)
+    SEARCH_RESULTS_PER_PAGE = _int("SEARCH_RESULTS_PER_PAGE", 20)
+    # Processes `flask search rebuild` indexes with (Whoosh's multi-process writer when > 1).
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 1)
 
     SLA_HOURS = _int("SLA_HOURS", 24)
     # Business hours for the SLA clock; with BUSINESS_DAYS empty every hour counts.

@@ -29,6 +29,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     register_operations(app)
+    register_search(app)
     register_responses(app)
     return app
 
@@ -116,6 +117,13 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+
+
+def register_search(app: Flask) -> None:
+    """The search page and CLI, and the outbox that keeps the index in step."""
+    from blogapp.search import register
+
+    register(app)
 
 
 def register_responses(app: Flask) -> None:

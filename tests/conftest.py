@@ -218,3 +218,14 @@ def make_comment(app):
         return comment
 
     return make
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_backend(request, app) -> str:
+    """Run a search test on each backend; list it before fixtures that create content."""
+    if request.param == "postgres" and not ON_POSTGRES:
+        pytest.skip(
+            "the PostgreSQL search backend needs TEST_DATABASE_URL=postgresql://… (CI sets it)"
+        )
+    app.config["SEARCH_BACKEND"] = request.param
+    return request.param

@@ -8,6 +8,7 @@ from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
 from blogapp.models.response import AckKind, Acknowledgement, Assignment, CloseReason
 from blogapp.models.revision import Revision, RevisionKind
+from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
 from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, Role, User
 from blogapp.models.webhook import WebhookMessage, WebhookStatus
@@ -28,11 +29,15 @@ __all__ = [
     "MailMessage",
     "MailOptOut",
     "MailStatus",
+    "OutboxKind",
     "Post",
     "PostStatus",
     "Revision",
     "RevisionKind",
     "Role",
+    "SearchDocument",
+    "SearchOutbox",
+    "SearchWord",
     "SlugRedirect",
     "Tag",
     "Upload",

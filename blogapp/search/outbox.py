@@ -1,0 +1,224 @@
+"""The search outbox: every change to a post or comment, queued in its own transaction.
+
+``after_flush`` sees every flushed change (whoever made it: comments, studio,
+moderation, imports) and writes ``search_outbox`` rows on the same connection,
+so they commit or roll back with the change. ORM bulk UPDATE/DELETE statements
+on posts and comments are queued too. After the commit, ``drain()`` applies the
+rows: one writer at a time, never waiting for a busy index, each row applied
+from the database's current state, so duplicate or out-of-order rows are
+harmless. `flask search sync` and a `flask worker` call the same ``drain()``.
+"""
+
+import threading
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from blogapp.extensions import db
+from blogapp.models import Comment, OutboxKind, Post, SearchOutbox, User
+from blogapp.models.base import utcnow
+from blogapp.search.backend import IndexBusy, IndexWriter, get_backend
+from blogapp.search.documents import comment_ids_on, documents_for, ids_by_author
+
+_PENDING_KEY = "search_outbox_pending"
+# Rows applied right after a commit, at most; a bigger backlog is left to
+# `flask search sync` or the worker, so no request pays for it.
+AFTER_COMMIT_LIMIT = 200
+BATCH = 200
+
+Change = tuple[str, int]
+# model class -> function(instance, state) giving the changes to queue;
+# state is "new", "dirty" or "deleted".
+_WATCHED: dict[type, Callable[[object, str], Iterable[Change]]] = {}
+
+
+def watch(model: type, changes: Callable[[object, str], Iterable[Change]]) -> None:
+    """Queue index changes whenever an instance of ``model`` is flushed.
+
+    The response tracker registers its acknowledgements and assignments here,
+    mapping each to ``("comment", comment_id)``."""
+    _WATCHED[model] = changes
+
+
+def _post_changes(post: Post, state: str) -> Iterable[Change]:
+    if state == "deleted":
+        return [(OutboxKind.THREAD, post.id)]
+    if state == "dirty":
+        attrs = sa.inspect(post).attrs
+        # Comments carry their post's title and tags, so those changes reach them too.
+        if attrs.title.history.has_changes() or attrs.tags.history.has_changes():
+            return [(OutboxKind.THREAD, post.id)]
+    return [(OutboxKind.POST, post.id)]
+
+
+def _comment_changes(comment: Comment, state: str) -> Iterable[Change]:
+    return [(OutboxKind.COMMENT, comment.id)]
+
+
+def _user_changes(user: User, state: str) -> Iterable[Change]:
+    attrs = sa.inspect(user).attrs
+    if state == "dirty" and (
+        attrs.display_name.history.has_changes() or attrs.role.history.has_changes()
+    ):
+        return [(OutboxKind.AUTHOR, user.id)]
+    return []
+
+
+watch(Post, _post_changes)
+watch(Comment, _comment_changes)
+watch(User, _user_changes)
+
+
+def queue(session: Session, changes: Iterable[Change]) -> None:
+    """Write outbox rows on the session's connection, inside its transaction."""
+    rows = [{"kind": str(k), "object_id": i, "created_at": utcnow()} for k, i in set(changes)]
+    if rows:
+        session.connection().execute(sa.insert(SearchOutbox.__table__), rows)
+        session.info[_PENDING_KEY] = True
+
+
+def _collect(session: Session, flush_context) -> None:
+    changes: list[Change] = []
+    for state, objects in (("new", session.new), ("dirty", session.dirty)):
+        for obj in objects:
+            handler = _WATCHED.get(type(obj))
+            if handler and (state == "new" or session.is_modified(obj)):
+                changes += handler(obj, state)
+    for obj in session.deleted:
+        if handler := _WATCHED.get(type(obj)):
+            changes += handler(obj, "deleted")
+    queue(session, changes)
+
+
+_BULK_KINDS = {"posts": OutboxKind.THREAD, "comments": OutboxKind.COMMENT}
+
+
+def _collect_bulk(orm_execute_state) -> None:
+    """ORM UPDATE/DELETE statements skip the flush: queue the rows they will touch."""
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    statement = orm_execute_state.statement
+    table = getattr(statement, "table", None)
+    kind = _BULK_KINDS.get(getattr(table, "name", None))
+    if kind is None:
+        return
+    select = sa.select(table.c.id)
+    if statement.whereclause is not None:
+        select = select.where(statement.whereclause)
+    session = orm_execute_state.session
+    ids = session.connection().execute(select).scalars().all()
+    queue(session, [(kind, i) for i in ids])
+
+
+def _forget(session: Session, previous_transaction=None) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+# One thread a process drains after commits; the others leave a note and go on.
+# Whoever holds the lock looks at the note after letting go, so no commit's rows
+# wait for a later one (only one writer can hold the index anyway, and each
+# drain borrows a second database connection).
+_drain_lock = threading.Lock()
+_drain_again = threading.Event()
+
+
+def _drain_committed(session: Session) -> None:
+    if not session.info.pop(_PENDING_KEY, False) or not has_app_context():
+        return
+    if not current_app.config["SEARCH_DRAIN_AFTER_COMMIT"]:
+        return
+    _drain_again.set()
+    while _drain_again.is_set() and _drain_lock.acquire(blocking=False):
+        try:
+            _drain_again.clear()
+            drain(limit=AFTER_COMMIT_LIMIT)
+        except Exception:  # the rows stay; the next drain or `flask search sync` applies them
+            current_app.logger.exception("Updating the search index after commit failed")
+        finally:
+            _drain_lock.release()
+
+
+def register() -> None:
+    """Listen on every app session once."""
+    target = db.session.session_factory.class_
+    if event.contains(target, "after_flush", _collect):
+        return
+    event.listen(target, "after_flush", _collect)
+    event.listen(target, "do_orm_execute", _collect_bulk)
+    event.listen(target, "after_commit", _drain_committed)
+    event.listen(target, "after_rollback", _forget)
+
+
+def waiting() -> int:
+    """How many outbox rows wait to be applied."""
+    return db.session.scalar(sa.select(sa.func.count(SearchOutbox.id))) or 0
+
+
+def backlog_for_readiness() -> int:
+    """waiting(), or 0 before the table exists: /readyz's migrations check reports that."""
+    try:
+        return waiting()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return 0
+
+
+def apply_rows(session: Session, writer: IndexWriter, rows: list[SearchOutbox]) -> None:
+    """Bring the index in line with the database for everything these rows name."""
+    ids: dict[str, set[int]] = {kind.value: set() for kind in OutboxKind}
+    for row in rows:
+        ids[row.kind].add(row.object_id)
+    posts, comments, threads = ids["post"], ids["comment"], ids["thread"]
+    if ids["author"]:
+        by_author = ids_by_author(session, ids["author"])
+        posts |= set(by_author[0])
+        comments |= set(by_author[1])
+    if threads:
+        posts |= threads
+        comments |= set(comment_ids_on(session, threads))
+    docs, gone = documents_for(session, posts, comments)
+    for post_id in sorted(threads):
+        writer.delete_thread(post_id)
+    for doc in docs:
+        writer.update(doc)
+    for key in gone:
+        writer.delete(key)
+
+
+def _claim(session: Session, limit: int) -> list[SearchOutbox]:
+    """The oldest waiting rows; on PostgreSQL, locked, skipping rows another drain holds."""
+    query = sa.select(SearchOutbox).order_by(SearchOutbox.id).limit(limit)
+    return list(session.scalars(query.with_for_update(skip_locked=True)))
+
+
+def drain(limit: int = 10_000) -> int:
+    """Apply up to ``limit`` waiting rows; returns how many. A busy index applies none."""
+    backend = get_backend()
+    applied = 0
+    while applied < limit:
+        with Session(db.engine) as session:
+            if session.scalar(sa.select(SearchOutbox.id).limit(1)) is None:
+                break
+            try:
+                with backend.writer(session) as writer:
+                    rows = _claim(session, min(BATCH, limit - applied))
+                    ids = [row.id for row in rows]
+                    apply_rows(session, writer, rows)
+                    if not writer.in_transaction:
+                        # A file index: its lock serializes drains, so end the read
+                        # transaction now; on SQLite a long one could not turn into
+                        # the write below once another connection had committed.
+                        session.commit()
+                    writer.commit()
+                    # Only after the index has them: a crash in between re-applies, never loses.
+                    session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+                    session.commit()
+            except IndexBusy:
+                break
+        applied += len(ids)
+        if len(ids) < BATCH:
+            break
+    return applied

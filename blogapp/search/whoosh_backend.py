@@ -1,0 +1,224 @@
+"""The embedded backend: a Whoosh index in a folder under instance/.
+
+One writer at a time, by Whoosh's own lock file; the drain asks for it without
+waiting, so a busy index never holds up a request.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+from whoosh import highlight, index, query, writing
+from whoosh.codec import whoosh3
+from whoosh.filedb.filestore import FileStorage
+
+from blogapp.search.backend import Hit, Hits, IndexBusy, Scope
+from blogapp.search.documents import SearchDoc
+from blogapp.search.whoosh_schema import (
+    SCHEMA,
+    TEXT,
+    analyzed,
+    compile_node,
+    document_fields,
+    restrict,
+)
+from blogapp.search.words import fold, spelling_words
+
+SNIPPET_CHARS = 240
+# How long `flask search rebuild` waits for a drain in progress to finish.
+REBUILD_LOCK_WAIT = 120.0
+
+
+def _remember_missing_columns() -> None:
+    """Whoosh checks the disk for a field's length column once per posting when the
+    field has none (IDs, keywords, dates), which makes indexing a third slower.
+    A segment's files never change once written, so remembering "no such column"
+    is safe."""
+    original = whoosh3.W3PerDocReader._cached_reader
+    if getattr(original, "parley_patched", False):
+        return
+
+    def cached_reader(self, fieldname, column):
+        if fieldname in self._readers:
+            return self._readers[fieldname]
+        reader = original(self, fieldname, column)
+        if reader is None:
+            self._readers[fieldname] = None
+        return reader
+
+    cached_reader.parley_patched = True
+    whoosh3.W3PerDocReader._cached_reader = cached_reader
+
+
+_remember_missing_columns()
+
+
+def index_dir(app: Flask) -> Path:
+    return Path(app.config["SEARCH_INDEX_DIR"] or Path(app.instance_path) / "search-index")
+
+
+class MarkFormatter(highlight.Formatter):
+    """Matched words in <mark>; everything else escaped, so no text can become markup."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+
+class _Writer:
+    in_transaction = False
+
+    def __init__(self, writer, clear: bool):
+        self.writer, self.clear, self.committed = writer, clear, False
+        # On a rebuild each word goes into the spelling dictionary once, not once a document.
+        self.spelled: set[str] | None = set() if clear else None
+
+    def update(self, doc: SearchDoc) -> None:
+        spell = spelling_words(f"{doc.title} {doc.body}")
+        if self.spelled is not None:
+            spell -= self.spelled
+            self.spelled |= spell
+        values = document_fields(doc, spell)
+        if self.clear:
+            self.writer.add_document(**values)
+        else:
+            self.writer.update_document(**values)
+
+    def delete(self, key: str) -> None:
+        self.writer.delete_by_term("key", key)
+
+    def delete_thread(self, post_id: int) -> None:
+        self.writer.delete_by_term("post_id", str(post_id))
+
+    def commit(self) -> None:
+        self.writer.commit(mergetype=writing.CLEAR if self.clear else None)
+        self.committed = True
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, path: Path, rebuild_procs: int = 1):
+        self.path = Path(path)
+        self.rebuild_procs = rebuild_procs
+
+    def open_index(self) -> index.FileIndex:
+        """The index, created on first use (under a lock, so two processes can't both)."""
+        if not index.exists_in(str(self.path)):
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = FileStorage(str(self.path)).lock("parley_create")
+            lock.acquire(blocking=True)
+            try:
+                if not index.exists_in(str(self.path)):
+                    index.create_in(str(self.path), SCHEMA)
+            finally:
+                lock.release()
+        return index.open_dir(str(self.path), schema=SCHEMA)
+
+    @contextmanager
+    def writer(self, session: Session, wait: bool = False, clear: bool = False):
+        ix = self.open_index()
+        options: dict = {"timeout": REBUILD_LOCK_WAIT if wait else 0.0, "limitmb": 128}
+        if clear and self.rebuild_procs > 1:
+            options.update(procs=self.rebuild_procs, multisegment=True, limitmb=256)
+        try:
+            raw = ix.writer(**options)
+        except index.LockError:
+            raise IndexBusy(str(self.path)) from None
+        wrapped = _Writer(raw, clear)
+        try:
+            yield wrapped
+        finally:
+            if not wrapped.committed:
+                raw.cancel()
+
+    def search(self, node, scope: Scope, order: str, page: int, per_page: int) -> Hits:
+        compiled = compile_node(node)
+        if compiled is None:
+            return Hits()
+        q = restrict(compiled, scope)
+        sort = {"sortedby": "created_at", "reverse": True} if order == "date" else {}
+        with self.open_index().searcher() as searcher:
+            results = searcher.search(q, limit=page * per_page, terms=True, **sort)
+            total = len(results)
+            start = (page - 1) * per_page
+            hits = [self._hit(results, h) for h in results[start : start + per_page]]
+        return Hits(hits, total)
+
+    def _hit(self, results, hit) -> Hit:
+        body = hit.get("body", "")
+        if len(body) <= SNIPPET_CHARS:  # short enough to show whole
+            results.fragmenter = highlight.WholeFragmenter()
+        else:
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        results.formatter = MarkFormatter()
+        snippet = hit.highlights("body", top=2)
+        if not snippet:
+            cut = body[:SNIPPET_CHARS]
+            snippet = str(escape(cut)) + (" …" if len(body) > len(cut) else "")
+        title = None
+        if hit["kind"] == "post":
+            results.fragmenter = highlight.WholeFragmenter()
+            title = Markup(hit.highlights("title") or escape(hit["title"]))
+        return Hit(
+            kind=hit["kind"],
+            object_id=int(hit["key"].partition(":")[2]),
+            post_id=int(hit["post_id"]),
+            post_title=hit["post_title"],
+            author_name=hit["author"],
+            author_staff=bool(hit["author_staff"]),
+            status=hit["status"],
+            created_at=hit["created_at"],
+            score=hit.score or 0.0,
+            snippet=Markup(snippet),
+            title=title,
+        )
+
+    def suggest(self, words: list[str]) -> dict[str, str]:
+        corrections: dict[str, str] = {}
+        with self.open_index().searcher() as searcher:
+            reader = searcher.reader()
+
+            def frequency(word: str) -> int:
+                stems = analyzed(word, TEXT)
+                return sum(reader.doc_frequency(f, s) for s in stems for f in ("body", "title"))
+
+            for typed in dict.fromkeys(w.lower() for w in words):
+                word = fold(typed)
+                if len(word) < 3 or not analyzed(word) or frequency(word):
+                    continue
+                for distance in (1, 2) if len(word) > 4 else (1,):
+                    found = {w for w in reader.terms_within("spell", word, distance, prefix=1)}
+                    ranked = sorted((-frequency(w), w) for w in found if w != word)
+                    if ranked and ranked[0][0] < 0:
+                        corrections[typed] = ranked[0][1]
+                        break
+        return corrections
+
+    def similar(self, text: str, scope: Scope, exclude_key: str, limit: int) -> list[Hit]:
+        with self.open_index().searcher() as searcher:
+            terms = searcher.key_terms_from_text("body", text, numterms=12)
+            if not terms:
+                return []
+            likeness = query.Or([query.Term("body", word, boost=w) for word, w in terms])
+            q = restrict(likeness, scope, exclude=[exclude_key])
+            results = searcher.search(q, limit=limit, terms=True)
+            return [self._hit(results, h) for h in results]
+
+    def fingerprints(self) -> Iterator[tuple[str, str]]:
+        with self.open_index().searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                yield stored["key"], stored["fingerprint"]
+
+    def size_on_disk(self) -> int:
+        if not self.path.exists():
+            return 0
+        return sum(entry.stat().st_size for entry in os.scandir(self.path) if entry.is_file())

@@ -1,0 +1,277 @@
+"""Searching: what is found, how it ranks and reads, and who may find it. Every test runs
+on Whoosh and (with TEST_DATABASE_URL on PostgreSQL) on the PostgreSQL backend."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from blogapp.extensions import db
+from blogapp.models import CommentStatus, Guest, PostStatus, Role, Tag
+from blogapp.models.base import utcnow
+from blogapp.search.backend import Scope, get_backend
+from blogapp.search.documents import ResponseState, set_response_states
+from blogapp.search.query import parse_query
+from blogapp.search.services import SearchOptions, scope_for, search_site, similar_answers
+
+
+def found(text: str, viewer=None, **options) -> list[str]:
+    """The keys of the hits on the page, in order."""
+    results = search_site(text, viewer or Guest(), SearchOptions(**options))
+    return [hit.key for group in results.groups for hit in group.hits]
+
+
+def indexed_keys() -> set[str]:
+    return {key for key, _ in get_backend().fingerprints()}
+
+
+def test_public_finds_published_posts_and_published_comments_only(
+    search_backend, make_post, make_comment
+):
+    now = utcnow()
+    live = make_post(body="The zebra migration.")
+    draft = make_post(body="A zebra draft.", status=PostStatus.DRAFT, published_at=None)
+    future = make_post(
+        body="A zebra to come.", status=PostStatus.SCHEDULED, published_at=now + timedelta(days=1)
+    )
+    due = make_post(
+        body="A zebra now due.", status=PostStatus.SCHEDULED, published_at=now - timedelta(hours=1)
+    )
+    comments = {
+        status: make_comment(live, body=f"A {status.value} zebra comment.", status=status)
+        for status in CommentStatus
+    }
+    on_draft = make_comment(draft, body="Zebra under a draft.")
+    on_future = make_comment(future, body="Zebra under a scheduled post.")
+
+    expected = {
+        f"post:{live.id}",
+        f"post:{due.id}",
+        f"comment:{comments[CommentStatus.PUBLISHED].id}",
+    }
+    assert set(found("zebra")) == expected
+    # Drafts, spam and removed comments never even reach the index.
+    index = indexed_keys()
+    assert f"post:{draft.id}" not in index
+    assert f"comment:{comments[CommentStatus.SPAM].id}" not in index
+    assert f"comment:{comments[CommentStatus.REMOVED].id}" not in index
+    # Comments under hidden posts are indexed but not found.
+    assert {f"comment:{on_draft.id}", f"comment:{on_future.id}"} <= index
+
+
+def test_employees_may_include_held_comments_but_never_spam_removed_or_drafts(
+    search_backend, make_user, make_post, make_comment
+):
+    staff = make_user(Role.STAFF)
+    live = make_post(body="Kiwi notes.")
+    draft = make_post(body="Kiwi draft.", status=PostStatus.DRAFT, published_at=None)
+    held = make_comment(live, body="Held kiwi.", status=CommentStatus.HELD)
+    spam = make_comment(live, body="Spam kiwi.", status=CommentStatus.SPAM)
+    removed = make_comment(live, body="Removed kiwi.", status=CommentStatus.REMOVED)
+    make_comment(draft, body="Kiwi under a draft.", status=CommentStatus.HELD)
+
+    assert set(found("kiwi", staff)) == {f"post:{live.id}"}
+    with_held = set(found("kiwi", staff, include_held=True))
+    assert with_held == {f"post:{live.id}", f"comment:{held.id}"}
+    assert not {f"comment:{spam.id}", f"comment:{removed.id}"} & with_held
+    # The same request from a reader is ignored: held comments are for employees.
+    assert set(found("kiwi", Guest(), include_held=True)) == {f"post:{live.id}"}
+
+
+def test_a_scheduled_post_becomes_findable_when_its_time_comes(search_backend, make_post):
+    when = utcnow() + timedelta(hours=2)
+    post = make_post(body="Narwhal pricing.", status=PostStatus.SCHEDULED, published_at=when)
+    node = parse_query("narwhal").node
+
+    def search_at(moment: datetime) -> list[str]:
+        scope = scope_for(Guest(), SearchOptions(), now=moment)
+        return [h.key for h in get_backend().search(node, scope, "relevance", 1, 10).hits]
+
+    assert found("narwhal") == []
+    assert search_at(when - timedelta(minutes=1)) == []
+    # No re-indexing in between: the index already holds it with its published_at.
+    assert search_at(when + timedelta(minutes=1)) == [f"post:{post.id}"]
+
+
+def test_guest_emails_are_never_searchable(search_backend, make_post, make_comment):
+    post = make_post(body="Welcome.")
+    comment = make_comment(
+        post, body="Where is the export button?", guest=("Gail Guest", "hidden-mailbox@example.org")
+    )
+    assert found("hidden-mailbox") == []
+    assert found('"example.org"') == []
+    assert found("author:gail export") == [f"comment:{comment.id}"]
+
+
+def test_stemming_and_folded_accents(search_backend, make_post, make_comment):
+    post = make_post(body="Nothing here.")
+    refunds = make_comment(post, body="Both invoices were refunded twice.")
+    cafe = make_comment(post, body="Our café in Zürich loves crème brûlée.")
+
+    assert found("refund invoice") == [f"comment:{refunds.id}"]
+    assert found("refunding") == [f"comment:{refunds.id}"]
+    assert found("cafe zurich") == [f"comment:{cafe.id}"]
+    assert found("CRÈME brulee") == [f"comment:{cafe.id}"]
+
+
+def test_phrases_and_boolean_operators(search_backend, make_post, make_comment):
+    post = make_post(body="Nothing here.")
+    late_fee = make_comment(post, body="Is there a late fee on partial payments?")
+    fee_late = make_comment(post, body="The fee arrived late this month.")
+    deposit = make_comment(post, body="Deposits show up as partial payments.")
+
+    assert found('"late fee"') == [f"comment:{late_fee.id}"]
+    assert set(found("late fee")) == {f"comment:{late_fee.id}", f"comment:{fee_late.id}"}
+    assert set(found("deposit OR month")) == {f"comment:{deposit.id}", f"comment:{fee_late.id}"}
+    assert found("partial NOT fee") == [f"comment:{deposit.id}"]
+    assert found("partial -deposits") == [f"comment:{late_fee.id}"]
+    assert set(found("(deposit OR month) payments")) == {f"comment:{deposit.id}"}
+
+
+def test_author_tag_and_date_filters(search_backend, make_user, make_post, make_comment):
+    jane = make_user(Role.STAFF, name="Jane Doe")
+    tag = Tag(name="Billing", slug="billing")
+    db.session.add(tag)
+    billing = make_post(body="About otters.", author=jane)
+    billing.tags.append(tag)
+    db.session.commit()
+    other = make_post(body="More about otters.")
+    old = make_comment(other, body="Otters in spring.", created_at=datetime(2024, 3, 10, 12))
+    new = make_comment(other, body="Otters in autumn.", created_at=datetime(2024, 10, 2, 9))
+    reply = make_comment(billing, author=jane, body="Otters, answered.")
+
+    assert set(found("otters author:jane")) == {f"post:{billing.id}", f"comment:{reply.id}"}
+    assert set(found('author:"jane doe"')) == {f"post:{billing.id}", f"comment:{reply.id}"}
+    assert set(found("otters tag:billing")) == {f"post:{billing.id}", f"comment:{reply.id}"}
+    assert found("otters date:2024-03") == [f"comment:{old.id}"]
+    assert set(found("otters date:2024-01..2024-12")) == {f"comment:{old.id}", f"comment:{new.id}"}
+    assert found("otters date:>2024-06-01 date:<2025") == [f"comment:{new.id}"]
+
+
+def test_relevance_or_newest_first(search_backend, make_post, make_comment):
+    start = utcnow() - timedelta(days=10)
+    post = make_post(
+        title="Bank feeds", body="How bank feeds sync.", published_at=start - timedelta(days=1)
+    )
+    once = make_comment(post, body="My feed broke once.", created_at=start)
+    many = make_comment(
+        post, body="Feed, feed, feed: every feed stopped.", created_at=start + timedelta(days=1)
+    )
+    newest = make_comment(post, body="Is the feed fixed?", created_at=start + timedelta(days=2))
+
+    by_relevance = found("feed")
+    assert by_relevance[0] == f"post:{post.id}"  # the title weighs most
+    assert by_relevance.index(f"comment:{many.id}") < by_relevance.index(f"comment:{once.id}")
+    by_date = found("feed", order="date")
+    assert by_date[:3] == [f"comment:{newest.id}", f"comment:{many.id}", f"comment:{once.id}"]
+
+
+def test_results_are_paged(search_backend, app, make_post, make_comment):
+    app.config["SEARCH_RESULTS_PER_PAGE"] = 4
+    post = make_post(body="Nothing here.")
+    for n in range(10):
+        make_comment(post, body=f"Puffin number {n}.")
+    pages = [search_site("puffin", Guest(), SearchOptions(page=p, order="date")) for p in (1, 2, 3)]
+    assert [r.total for r in pages] == [10, 10, 10]
+    assert [r.shown for r in pages] == [4, 4, 2]
+    keys = [h.key for r in pages for g in r.groups for h in g.hits]
+    assert len(set(keys)) == 10
+    # A page past the end shows the last page rather than nothing.
+    assert search_site("puffin", Guest(), SearchOptions(page=99)).page == 3
+
+
+def test_snippets_highlight_matches_and_escape_everything_else(
+    search_backend, make_post, make_comment
+):
+    post = make_post(body="Nothing here.")
+    make_comment(post, body="`<script>alert(1)</script>` and <mark>fake</mark> beside a walrus.")
+    results = search_site("walrus", Guest(), SearchOptions())
+    snippet = str(results.groups[0].hits[0].snippet)
+    assert "<mark>walrus</mark>" in snippet
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet
+    assert "&lt;mark&gt;fake&lt;/mark&gt;" in snippet
+    assert snippet.count("<mark>") == 1
+
+
+def test_did_you_mean_suggests_a_word_from_the_index(search_backend, make_post, make_comment):
+    post = make_post(body="Nothing here.")
+    make_comment(post, body="Reconciliation of the bank statement failed.")
+    results = search_site("reconcilation statement", Guest(), SearchOptions())
+    assert results.total == 0
+    assert results.suggestion == "reconciliation statement"
+    assert search_site("reconciliation", Guest(), SearchOptions()).suggestion is None
+
+
+def test_results_are_grouped_under_their_post(search_backend, make_post, make_comment):
+    first = make_post(title="Recurring invoices", body="Gecko schedules.")
+    second = make_post(title="Deposits", body="Nothing here.")
+    a = make_comment(first, body="Gecko one.")
+    b = make_comment(second, body="Gecko two.")
+    c = make_comment(first, body="Gecko three.")
+    results = search_site("gecko", Guest(), SearchOptions(order="date"))
+    groups = {g.post.id: {h.key for h in g.hits} for g in results.groups}
+    assert groups == {
+        first.id: {f"post:{first.id}", f"comment:{a.id}", f"comment:{c.id}"},
+        second.id: {f"comment:{b.id}"},
+    }
+
+
+@pytest.fixture
+def response_states():
+    """A stand-in for the response tracker (issue 5), installed for one test."""
+    states: dict[int, ResponseState] = {}
+    set_response_states(lambda session, ids: {i: states[i] for i in ids if i in states})
+    yield states
+    set_response_states(None)
+
+
+def test_response_state_filters_use_what_the_tracker_reports(
+    search_backend, response_states, make_user, make_post, make_comment
+):
+    staff = make_user(Role.STAFF)
+    post = make_post(body="Nothing here.")
+    now = utcnow()
+    owed = make_comment(post, body="Ibis question one.")
+    late = make_comment(post, body="Ibis question two.")
+    answered = make_comment(post, body="Ibis question three.")
+    response_states[owed.id] = ResponseState(
+        owed=True, assigned_to_id=staff.id, due_at=now + timedelta(hours=3)
+    )
+    response_states[late.id] = ResponseState(owed=True, due_at=now - timedelta(hours=3))
+    response_states[answered.id] = ResponseState(owed=False, acknowledged_by_id=staff.id)
+    for comment in (owed, late, answered):  # re-index with the tracker's states
+        comment.body_source += " "
+    db.session.commit()
+
+    node = parse_query("ibis").node
+
+    def search(**filters) -> set[str]:
+        scope = Scope(now=now, **filters)
+        return {h.key for h in get_backend().search(node, scope, "relevance", 1, 10).hits}
+
+    assert search(owed=True) == {f"comment:{owed.id}", f"comment:{late.id}"}
+    assert search(overdue=True) == {f"comment:{late.id}"}
+    assert search(acknowledged_by_id=staff.id) == {f"comment:{answered.id}"}
+    assert search(assigned_to_id=staff.id) == {f"comment:{owed.id}"}
+
+
+def test_similar_answers_are_staff_replies_to_comments_like_this_one(
+    search_backend, make_user, make_post, make_comment
+):
+    staff = make_user(Role.STAFF)
+    reader = make_user(Role.READER)
+    post = make_post(body="Nothing here.")
+    earlier = make_comment(post, author=reader, body="How do I export my invoices to a CSV file?")
+    answer = make_comment(post, author=staff, parent=earlier, body="Use Reports, then Export.")
+    unanswered = make_comment(post, body="Can invoices be exported as CSV spreadsheets?")
+    other = make_comment(post, author=reader, body="Is two-factor login available?")
+    make_comment(post, author=staff, parent=other, body="Yes, under Security.")
+    held = make_comment(post, body="Export invoices CSV please?", status=CommentStatus.HELD)
+    make_comment(post, author=staff, parent=held, body="Held answer.")
+    asking = make_comment(post, body="Is there a CSV export for invoices?")
+
+    matches = similar_answers(asking, limit=3)
+    assert [(m.question.id, m.answer.id) for m in matches] == [(earlier.id, answer.id)]
+    assert unanswered.id not in {m.question.id for m in matches}
+    lonely = make_comment(post, body="Zeppelins over the harbour.")
+    assert similar_answers(lonely, limit=3) == []
