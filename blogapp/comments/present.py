@@ -14,6 +14,7 @@ from flask import current_app, url_for
 from blogapp.comments.threads import Thread
 from blogapp.comments.viewer import Viewer
 from blogapp.models import CommentStatus
+from blogapp.responses.public import public_answers
 from blogapp.templating import iso_time, time_ago
 
 
@@ -57,6 +58,7 @@ class CommentView:
     edit_label: str
     flag_url: str | None
     remove_url: str | None
+    answer: object = None  # responses.public.PublicAnswer: "Answered by …"
 
 
 def _when(value: datetime, zone: ZoneInfo) -> str:
@@ -68,6 +70,7 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool) -> None:
     """Give every node of ``thread`` its ``view``."""
     links = CommentLinks()
     zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    answers = public_answers(node.comment.id for node in thread.walk())
     for node in thread.walk():
         c = node.comment
         author = c.author
@@ -97,4 +100,5 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool) -> None:
             edit_label="Edit" if may_edit else "Delete",
             flag_url=links.flag.format(c.id) if viewer.can_flag(c) else None,
             remove_url=links.remove.format(c.id) if viewer.is_moderator else None,
+            answer=answers.get(c.id) if published else None,
         )

@@ -102,6 +102,9 @@ def load_demo(content_dir: Path) -> DemoReport:
     users = load_users(content_dir / "demo" / "users.yaml")
     posts = import_directory(content_dir / "posts")
     comments = load_comments(content_dir / "demo" / "comments.yaml")
+    from blogapp.responses.demo import load_responses
+
+    load_responses(content_dir / "demo" / "responses.yaml")
     return DemoReport(users, posts, comments)
 
 
