@@ -11,7 +11,7 @@ from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, User
 from blogapp.responses import services
-from blogapp.responses.forms import ActionForm, BulkForm
+from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
 from blogapp.responses.services import ResponseError, can_moderate
 
@@ -45,8 +45,8 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         held=moderation.held_comments() if moderator else [],
         flagged=moderation.flagged_comments() if moderator else [],
         moderator=moderator,
-        form=ActionForm(formdata=None),
-        bulk=BulkForm(formdata=None),
+        reason_choices=REASON_CHOICES,
+        bulk_choices=BULK_CHOICES,
         here=request.full_path.rstrip("?"),
         errors=errors or {},
         kept=kept or {},
