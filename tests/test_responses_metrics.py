@@ -1,0 +1,82 @@
+"""Metrics: weekly median and 90th percentile to first acknowledgement, share within the
+SLA, backlog, counts per employee; SVG charts with no script or inline style; CSV."""
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from blogapp.comments.services import post_comment
+from blogapp.models import Role
+from blogapp.responses import metrics, services
+
+NOW = datetime(2026, 11, 19, 12, 0)  # a Thursday
+MONDAY = datetime(2026, 11, 16)
+
+
+@pytest.fixture
+def history(make_user, make_post, make_comment):
+    jane = make_user(Role.STAFF, name="Jane Doe", email="jane@example.com")
+    mod = make_user(Role.MODERATOR, name="Mona Moderator")
+    post = make_post(author=jane)
+    # This week: answered after 1, 2, 3 and 30 hours (30 is past the 24 h SLA); one owed.
+    for hours in (1, 2, 3, 30):
+        asked = MONDAY - timedelta(days=7) + timedelta(hours=1)
+        question = make_comment(post, body=f"Asked, answered in {hours} h", created_at=asked)
+        if hours == 30:
+            services.acknowledge(question, jane, now=asked + timedelta(hours=hours))
+        else:
+            reply = post_comment(
+                post,
+                f"Answer {hours}",
+                author=jane,
+                parent_id=question.id,
+                now=asked + timedelta(hours=hours),
+            )
+            assert reply.created_at == asked + timedelta(hours=hours)
+    make_comment(post, body="Still owed", created_at=MONDAY + timedelta(hours=2))
+    closed = make_comment(post, body="Thanks", created_at=MONDAY + timedelta(hours=3))
+    services.close_without_response(closed, mod, "thanks-only", now=MONDAY + timedelta(hours=4))
+    return jane
+
+
+def test_weekly_figures(history):
+    weeks = metrics.weekly(2, now=NOW)
+    last_week, this_week = weeks
+    assert last_week.start == (MONDAY - timedelta(days=7)).date()
+    assert (last_week.asked, last_week.acknowledged) == (4, 4)
+    assert last_week.median_hours == 2.5 and last_week.p90_hours == 30
+    assert last_week.within_sla == 0.75
+    assert last_week.backlog == 0
+    assert (this_week.asked, this_week.acknowledged, this_week.backlog) == (2, 1, 1)
+    people = metrics.per_employee(4, now=NOW)
+    assert [(p.name, p.replies, p.acknowledged, p.closed) for p in people] == [
+        ("Jane Doe", 3, 1, 0),
+        ("Mona Moderator", 0, 0, 1),
+    ]
+
+
+def test_metrics_page_draws_svg_charts_without_script_or_inline_style(client, auth, history):
+    auth.login("jane@example.com")
+    page = client.get("/responses/metrics").text
+    assert page.count("<svg") == 4 and "<rect" in page and "<polyline" in page
+    assert 'class="series-0"' in page
+    assert "<script>" not in page and not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert " style=" not in page and "<style" not in page
+    assert "Download these numbers (CSV)" in page
+
+
+def test_csv_has_the_same_numbers(client, auth, history):
+    auth.login("jane@example.com")
+    response = client.get("/responses/metrics.csv?weeks=3")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:3] == ["week_start", "asked", "acknowledged"]
+    weekly = {row[0]: row for row in rows[1:4]}
+    figures = {w.start.isoformat(): w for w in metrics.weekly(3)}
+    for start, row in weekly.items():
+        assert int(row[1]) == figures[start].asked
+    assert ["employee", "replies", "acknowledged", "closed_no_response", "total"] in rows
