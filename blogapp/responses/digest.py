@@ -1,0 +1,53 @@
+"""`flask responses digest`: each moderator hears of every overdue comment, each employee
+of the owed comments assigned to them. Written to the mail outbox; sent after commit."""
+
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+
+from blogapp.extensions import db
+from blogapp.mail.outbox import queue_mail
+from blogapp.models import Role, User
+from blogapp.models.base import utcnow
+from blogapp.responses.queue import QueueFilters, QueueItem, queue_page
+
+DIGEST_LIMIT = 10_000
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Queue one digest per person with something waiting; returns how many."""
+    now = now or utcnow()
+    everyone = db.session.scalars(
+        sa.select(User).where(User.role.in_([Role.STAFF, Role.MODERATOR, Role.ADMIN]))
+    ).all()
+    if not everyone:
+        return 0
+    items = queue_page(QueueFilters(), everyone[0], 1, DIGEST_LIMIT, now).items
+    overdue = [i for i in items if i.overdue]
+    mine: dict[int, list[QueueItem]] = defaultdict(list)
+    for item in items:
+        mine[item.assignee.id].append(item)
+    sent = 0
+    for person in everyone:
+        moderator = person.has_role(Role.MODERATOR, Role.ADMIN)
+        own = mine.get(person.id, [])
+        late = overdue if moderator else []
+        if not own and not late:
+            continue
+        body = render_template(
+            "responses/mail_digest.txt",
+            person=person,
+            own=own,
+            overdue=late,
+            queue=url_for("responses.queue", _external=True),
+            link=lambda c: url_for("comments.permalink", comment_id=c.id, _external=True),
+        )
+        subject = f"Responses: {len(own)} waiting for you"
+        if late:
+            subject += f", {len(late)} overdue on the site"
+        if queue_mail("response_digest", person.email, subject, body) is not None:
+            sent += 1
+    db.session.commit()
+    return sent
