@@ -82,3 +82,17 @@ def test_reader_who_posts_sees_the_typical_response_time(client, jane, make_post
     question = make_comment(post, created_at=utcnow() - timedelta(hours=3))
     post_comment(post, "Answer", author=jane, parent_id=question.id)
     assert "typically within 3 h" in client.get("/posts/typical").text
+
+
+def test_studio_home_shows_each_posts_owed_answers(client, auth, jane, make_post, make_comment):
+    asked = make_post(author=jane, title="Asked")
+    make_post(author=jane, title="Quiet")
+    for n in range(2):
+        make_comment(asked, body=f"Question {n}")
+    answered = make_comment(asked, body="Answered one")
+    services.acknowledge(answered, jane)
+    auth.login(jane.email)
+    page = client.get("/studio/").text
+    assert "<th>Owed answers</th>" in page
+    assert f'<a href="/responses?post={asked.id}">2 owed</a>' in page
+    assert page.count('<td class="owed-count">0</td>') == 1

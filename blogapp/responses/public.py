@@ -120,9 +120,26 @@ def typical_response_time(days: int = 90) -> str | None:
     return describe(statistics.median(waits)) if waits else None
 
 
+def owed_counts(post_ids) -> dict[int, int]:
+    """How many comments each post owes an answer, in one query."""
+    from blogapp.responses.services import owed_clause
+
+    ids = list(post_ids)
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Comment.post_id, sa.func.count(Comment.id))
+            .where(Comment.post_id.in_(ids), owed_clause())
+            .group_by(Comment.post_id)
+        ).all()
+    )
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         response_post_summary=post_summary,
         response_answered_count=answered_count,
         response_typical_time=typical_response_time,
+        response_owed_counts=owed_counts,
     )
