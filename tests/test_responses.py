@@ -20,6 +20,7 @@ from blogapp.models.audit import AuditLogIsAppendOnly
 from blogapp.models.base import utcnow
 from blogapp.responses import services
 from blogapp.responses.services import ResponseError
+from blogapp.responses.state import response_state
 
 
 @pytest.fixture
@@ -139,7 +140,7 @@ def test_assignment_defaults_to_the_post_author_and_can_be_claimed_or_reassigned
     ).one()
     assert mail.to_address == people["staff"].email
     assert "Mona Moderator asked you" in mail.subject
-    state = services.response_state([comment.id])[comment.id]
+    state = response_state([comment.id])[comment.id]
     assert state.assignee_name == "Jane Doe" and state.owed
 
 
@@ -179,7 +180,7 @@ def test_response_state_reports_owed_overdue_and_who_answered(people, make_post,
     fresh = make_comment(post)
     answered = make_comment(post)
     services.acknowledge(answered, people["other"])
-    state = services.response_state([old.id, fresh.id, answered.id])
+    state = response_state([old.id, fresh.id, answered.id])
     assert state[old.id].owed and state[old.id].overdue
     assert state[fresh.id].owed and not state[fresh.id].overdue
     assert state[fresh.id].due_at == fresh.created_at + timedelta(hours=24)

@@ -9,6 +9,7 @@ from blogapp.contentio.demo import load_demo
 from blogapp.extensions import db
 from blogapp.models import AckKind, Acknowledgement, Comment
 from blogapp.responses import services
+from blogapp.responses.state import response_state
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def test_demo_queue_holds_only_unanswered_customer_comments(app, client):
     )
     assert kinds[AckKind.REPLY] >= 10 and kinds[AckKind.NO_RESPONSE_NEEDED] == 2
     assert kinds[AckKind.ACKNOWLEDGED] == 1
-    states = services.response_state([c.id for c in owed])
+    states = response_state([c.id for c in owed])
     assert any(s.overdue for s in states.values()) and any(not s.overdue for s in states.values())
     page = client.get("/posts/recurring-invoices-are-here").text
     assert 'Answered by <a href="/authors/tom-becker">Tom Becker</a>' in page
