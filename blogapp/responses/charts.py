@@ -10,7 +10,8 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 36
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+    # Four grid lines: tops divisible by 4 keep every label a round number.
+    for step in (4, 8, 12, 20, 40, 60, 80, 100, 200, 400, 800, 1000, 2000, 4000, 8000, 10000):
         if value <= step:
             return step
     return value
