@@ -150,3 +150,25 @@ def test_digest_mails_moderators_the_overdue_and_employees_their_own(
     mona = mails["mona@example.com"].body_text
     assert "Waiting for your answer (1)" in mona and "Overdue on the site (1)" in mona
     assert "with Jane Doe" in mona
+
+
+def test_two_drains_at_once_send_each_event_once(app, receiver, make_user, make_post):
+    post = make_post(author=make_user(Role.STAFF))
+    reader = make_user(Role.READER)
+    for n in range(12):
+        post_comment(post, f"Question {n}", author=reader)
+    handled = []
+
+    def drain():
+        with app.app_context():
+            handled.append(deliver_webhooks())
+            db.session.remove()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    sent = sorted(json.loads(body)["comment_id"] for body, _ in receiver.received)
+    assert len(sent) == 12 and len(set(sent)) == 12
+    assert sum(handled) == 12

@@ -66,9 +66,14 @@ def queue_overdue_events(now: datetime | None = None) -> int:
     return len(comments)
 
 
+# A claimed row is someone's for this long; a worker that dies mid-send leaves it for later.
+LEASE = timedelta(minutes=5)
+
+
 def _claim(limit: int, now: datetime) -> list[WebhookMessage]:
+    """Take up to ``limit`` due rows for this drain, committed before anything is sent."""
     query = (
-        sa.select(WebhookMessage)
+        sa.select(WebhookMessage.id)
         .where(
             WebhookMessage.status == WebhookStatus.PENDING.value,
             WebhookMessage.next_attempt_at <= now,
@@ -77,9 +82,35 @@ def _claim(limit: int, now: datetime) -> list[WebhookMessage]:
         .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
-        # Two workers never send the same event: each skips the rows the other holds.
+        # Concurrent drains skip the rows another one holds instead of waiting for them.
         query = query.with_for_update(skip_locked=True)
-    return list(db.session.scalars(query))
+    ids = list(db.session.scalars(query))
+    if not ids:
+        db.session.commit()
+        return []
+    # The conditional update is the claim on every database: of two drains that read the
+    # same rows (SQLite has no row locks), only the first one's update matches them.
+    claimed = db.session.scalars(
+        sa.update(WebhookMessage)
+        .where(
+            WebhookMessage.id.in_(ids),
+            WebhookMessage.status == WebhookStatus.PENDING.value,
+            WebhookMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + LEASE)
+        .returning(WebhookMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    if not claimed:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(WebhookMessage)
+            .where(WebhookMessage.id.in_(claimed))
+            .order_by(WebhookMessage.id)
+        )
+    )
 
 
 def _post(url: str, secret: str, body: bytes, timeout: float) -> None:
