@@ -143,15 +143,17 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """Health checks, security headers and request logs."""
+    """Health checks, security headers, request logs, the worker and backups."""
     from blogapp.ops import headers, logs
+    from blogapp.ops.cli import backup_command, restore_command, worker_command
     from blogapp.ops.health import bp as ops_bp
-
-    from blogapp.ops.cli import backup_command, restore_command
+    from blogapp.ops.health import register_outbox_backlogs
 
     app.register_blueprint(ops_bp)
+    register_outbox_backlogs()
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(worker_command)
     headers.register(app)
     logs.register(app)
     if not app.debug and not app.testing:

@@ -41,3 +41,15 @@ def restore_command(archive: Path):
     click.echo(
         f"Restored {total} rows in {len(report.tables)} tables (revision {report.revision})."
     )
+
+
+@click.command("worker")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between idle rounds.")
+@click.option("--once", is_flag=True, help="Drain every outbox once, then stop.")
+@with_appcontext
+def worker_command(interval: float, once: bool):
+    """Drain the mail, search and webhook outboxes until stopped (SIGTERM or Ctrl+C)."""
+    from blogapp.ops.worker import run_worker
+
+    handled = run_worker(current_app._get_current_object(), interval=interval, once=once)
+    click.echo(f"Worker stopped; {handled} outbox rows handled.")

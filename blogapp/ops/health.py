@@ -20,6 +20,23 @@ def register_backlog(name: str, counter: Callable[[], int]) -> None:
     BACKLOG_COUNTERS[name] = counter
 
 
+def _pending(model) -> Callable[[], int]:
+    def count() -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count(model.id)).where(model.status == "pending")
+        )
+
+    return count
+
+
+def register_outbox_backlogs() -> None:
+    """Watch the mail and webhook outboxes (search registers its own)."""
+    from blogapp.models import MailMessage, WebhookMessage
+
+    register_backlog("mail_outbox", _pending(MailMessage))
+    register_backlog("webhook_outbox", _pending(WebhookMessage))
+
+
 def migration_heads() -> set[str]:
     directory = Path(current_app.root_path).parent / "migrations"
     return set(ScriptDirectory(str(directory)).get_heads())
@@ -50,6 +67,9 @@ def readiness() -> tuple[bool, dict]:
     except sa.exc.SQLAlchemyError as error:
         db.session.rollback()
         checks["migrations"] = {"ok": False, "error": type(error).__name__}
+    if not checks["migrations"]["ok"]:
+        # The outbox tables may not exist yet; the migrations check already says why.
+        return False, checks
     limit = current_app.config["READY_MAX_OUTBOX_BACKLOG"]
     for name, counter in sorted(BACKLOG_COUNTERS.items()):
         waiting = counter()
