@@ -1,6 +1,7 @@
 """Friendly error pages: a person who hits one is told what happened and where to go."""
 
-from flask import Flask, render_template
+import sqlalchemy as sa
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -21,6 +22,23 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
 
 
+# Never echoed back into a page, even to the person who typed them.
+SECRET_FIELDS = {"csrf_token", "password", "confirm", "website"}
+
+
+def kept_form_fields() -> dict[str, str]:
+    """What the person sent with a POST, to give back to them."""
+    if request.method != "POST":
+        return {}
+    return {k: v for k, v in request.form.items() if k not in SECRET_FIELDS}
+
+
+def database_unavailable_page():
+    """503 without touching the database: the message, and the person's text to send again."""
+    body = render_template("errors/unavailable.html", kept=kept_form_fields(), action=request.path)
+    return body, 503, {"Retry-After": "30"}
+
+
 def register(app: Flask) -> None:
     """Serve every HTTP error, and any crash, as a page in the site's own look."""
 
@@ -29,6 +47,19 @@ def register(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def database_trouble(error: Exception):
+        from blogapp.extensions import db
+
+        app.logger.warning("Database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            pass
+        return database_unavailable_page()
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

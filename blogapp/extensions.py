@@ -1,5 +1,6 @@
 """Every Flask extension object, created unbound; create_app() binds them."""
 
+import functools
 import sqlite3
 
 from flask import Flask
@@ -36,13 +37,13 @@ limiter = Limiter(key_func=get_remote_address)
 SQLITE_BUSY_TIMEOUT_MS = 20_000
 
 
-def _tune_sqlite(dbapi_connection, connection_record) -> None:
+def _tune_sqlite(dbapi_connection, connection_record, busy_timeout_ms: int) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     # Readers no longer block the writer, and a writer waits its turn instead of failing.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.close()
 
 
@@ -51,4 +52,5 @@ def setup_sqlite_for_concurrent_writes(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _tune_sqlite)
+        timeout = app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)
+        event.listen(engine, "connect", functools.partial(_tune_sqlite, busy_timeout_ms=timeout))
