@@ -48,8 +48,10 @@ def test_reader_flags_a_comment_once_and_moderator_sees_it(
     again = flag(client, target.id, "spam")
     assert again.status_code == 400 and "already reported" in again.text
     assert db.session.query(Flag).count() == 1
+    assert 'href="/moderation"' not in client.get("/").text
     auth.logout()
     auth.login("mod@example.com")
+    assert 'href="/moderation">Moderation</a>' in client.get("/").text
     queue = client.get("/moderation").text
     assert "Reported by readers (1)" in queue and "Something rude" in queue
     assert "Abusive or hateful" in queue and "Rita Reader" in queue and "Name-calling" in queue
