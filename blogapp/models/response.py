@@ -90,3 +90,8 @@ class Assignment(db.Model):
 
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+
+# The response queue reads published comments oldest first; declared here, beside the
+# tracker that needs it, and created by migration 0005.
+sa.Index("ix_comments_status_created_at", Comment.status, Comment.created_at)

@@ -53,41 +53,54 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def weekly(weeks: int = 12, now: datetime | None = None) -> list[Week]:
-    """The last ``weeks`` weeks, oldest first."""
+    """The last ``weeks`` weeks, oldest first: counts in one aggregate query, the waits of
+    the period's acknowledged comments in a second."""
     now = now or utcnow()
     first = _monday(now) - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, datetime.min.time())
-    rows = db.session.execute(
-        sa.select(Comment.created_at, Acknowledgement.created_at)
-        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(
-            Comment.status == CommentStatus.PUBLISHED.value,
-            customer_clause(),
-            sa.or_(
-                Comment.created_at >= start,
-                Acknowledgement.id.is_(None),
-                Acknowledgement.created_at >= start,
-            ),
+    bounds = [start + timedelta(weeks=n) for n in range(weeks + 1)]
+    ends = [min(b, now) for b in bounds[1:]]
+    ack_at = Acknowledgement.created_at
+    counted = []
+    for n in range(weeks):
+        asked = sa.and_(Comment.created_at >= bounds[n], Comment.created_at < bounds[n + 1])
+        counted.append(sa.func.sum(sa.case((asked, 1), else_=0)))
+        # Owed at the week's end: posted before it, not acknowledged before it.
+        open_then = sa.and_(
+            Comment.created_at < ends[n], sa.or_(ack_at.is_(None), ack_at >= ends[n])
         )
+        counted.append(sa.func.sum(sa.case((open_then, 1), else_=0)))
+    published_customer = (Comment.status == CommentStatus.PUBLISHED.value, customer_clause())
+    totals = db.session.execute(
+        sa.select(*counted)
+        .select_from(Comment)
+        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        .where(*published_customer)
+    ).one()
+    answered = db.session.execute(
+        sa.select(Comment.created_at, ack_at)
+        .join(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        .where(*published_customer, Comment.created_at >= start)
     ).all()
+    by_week: list[list[tuple[datetime, datetime]]] = [[] for _ in range(weeks)]
+    for created, at in answered:
+        index = (created - start) // timedelta(weeks=1)
+        if 0 <= index < weeks:
+            by_week[index].append((created, at))
     sla = clock()
     result = []
     for n in range(weeks):
-        week_start = start + timedelta(weeks=n)
-        week_end = min(week_start + timedelta(weeks=1), now)
-        asked = [(c, a) for c, a in rows if week_start <= c < week_start + timedelta(weeks=1)]
-        waits = [(a - c).total_seconds() / 3600 for c, a in asked if a is not None]
-        in_time = [1 for c, a in asked if a is not None and a <= sla.due_at(c)]
-        backlog = sum(1 for c, a in rows if c < week_end and (a is None or a >= week_end))
+        waits = [(a - c).total_seconds() / 3600 for c, a in by_week[n]]
+        in_time = sum(1 for c, a in by_week[n] if a <= sla.due_at(c))
         result.append(
             Week(
-                start=week_start.date(),
-                asked=len(asked),
+                start=bounds[n].date(),
+                asked=int(totals[2 * n] or 0),
                 acknowledged=len(waits),
                 median_hours=round(statistics.median(waits), 1) if waits else None,
                 p90_hours=round(_percentile(waits, 0.9), 1) if waits else None,
-                within_sla=round(len(in_time) / len(waits), 3) if waits else None,
-                backlog=backlog,
+                within_sla=round(in_time / len(waits), 3) if waits else None,
+                backlog=int(totals[2 * n + 1] or 0),
             )
         )
     return result

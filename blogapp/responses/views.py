@@ -26,6 +26,22 @@ def _back(form) -> str:
     return url_for("responses.queue")
 
 
+class _Links:
+    """Item addresses from one url_for each, not one per item (a page draws hundreds)."""
+
+    _MARK = 987654321
+
+    def __init__(self):
+        self._act = url_for("responses.act", comment_id=self._MARK, action="ACTION")
+        self._permalink = url_for("comments.permalink", comment_id=self._MARK)
+
+    def act(self, comment_id: int, action: str) -> str:
+        return self._act.replace(str(self._MARK), str(comment_id)).replace("ACTION", action)
+
+    def permalink(self, comment_id: int) -> str:
+        return self._permalink.replace(str(self._MARK), str(comment_id))
+
+
 def _render_queue(errors=None, kept=None, status: int = 200):
     filters = QueueFilters.from_args(request.args)
     page = queue_page(
@@ -35,6 +51,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         request.args.get("per_page", type=int) or _per_page(),
     )
     moderator = can_moderate(current_user)
+    links = _Links()
     html = render_template(
         "responses/queue.html",
         page=page,
@@ -48,6 +65,8 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         reason_choices=REASON_CHOICES,
         bulk_choices=BULK_CHOICES,
         here=request.full_path.rstrip("?"),
+        act=links.act,
+        permalink=links.permalink,
         errors=errors or {},
         kept=kept or {},
     )
