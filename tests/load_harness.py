@@ -122,7 +122,7 @@ def server_env(app, **extra: str) -> dict:
 class Gunicorn:
     """gunicorn with our gunicorn.conf.py on a free loopback port."""
 
-    def __init__(self, env: dict, workers: int = 4, threads: int = 4):
+    def __init__(self, env: dict, workers: int = 4, threads: int = 4, app_path: str = "wsgi:app"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(
@@ -135,7 +135,7 @@ class Gunicorn:
         )
         self.log = open(Path(env["PARLEY_INSTANCE_DIR"]) / f"gunicorn-{self.port}.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_path],
             cwd=ROOT,
             env=env,
             stdout=self.log,
