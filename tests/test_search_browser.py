@@ -6,7 +6,7 @@ from blogapp.contentio.demo import DEMO_PASSWORD
 from tests.test_browser import live_server, page, pytestmark, screenshot  # noqa: F401
 
 
-def test_reader_searches_and_lands_on_the_highlighted_comment(live_server, page):  # noqa: F811
+def test_reader_searches_and_lands_on_the_highlighted_comment(live_server, page):
     page.goto(live_server + "/")
     page.fill("#header-q", "skip a month")
     page.press("#header-q", "Enter")
@@ -29,7 +29,7 @@ def test_reader_searches_and_lands_on_the_highlighted_comment(live_server, page)
     screenshot(page, "search-followed-to-comment")
 
 
-def test_reader_gets_did_you_mean_no_results_and_advice(live_server, page):  # noqa: F811
+def test_reader_gets_did_you_mean_no_results_and_advice(live_server, page):
     page.goto(live_server + "/search?q=reccuring+invoce")
     suggestion = page.locator(".did-you-mean a")
     assert suggestion.inner_text() == "recurring invoice"
@@ -50,7 +50,7 @@ def test_reader_gets_did_you_mean_no_results_and_advice(live_server, page):  # n
     screenshot(page, "search-hostile-query")
 
 
-def test_employee_filters_to_customer_comments(live_server, page):  # noqa: F811
+def test_employee_filters_to_customer_comments(live_server, page):
     page.goto(live_server + "/account/login")
     page.fill("#email", "jane.doe@tallyworks.example")
     page.fill("#password", DEMO_PASSWORD)

@@ -191,3 +191,9 @@ def test_an_unknown_choice_is_explained_on_the_form(client, thread):
     )
     assert "“loudest” isn't one of the choices; showing best match." in page
     assert "results for <strong>weekly</strong>" in page
+
+
+def test_a_repaired_query_says_what_was_searched_for(client, thread):
+    page = html.unescape(client.get("/search", query_string={"q": '"recurring invoices AND'}).text)
+    assert "A closing quote was missing, so we added one." in page
+    assert 'Searched for <code>"recurring invoices AND"</code>' in page

@@ -67,7 +67,11 @@ class Hit:
 @dataclass
 class Hits:
     hits: list[Hit] = field(default_factory=list)
+    # Exact, or (exact=False) the engine's estimate for a very common search.
     total: int = 0
+    exact: bool = True
+    # Whether there are hits after this page.
+    more: bool = False
 
 
 class IndexWriter(Protocol):

@@ -182,9 +182,9 @@ class PostgresBackend:
 
     def search(self, node, scope: Scope, order: str, page: int, per_page: int) -> Hits:
         where = sa.and_(condition(node), scope_clause(scope))
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(D).where(where))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(D).where(where)) or 0
         hits = self._hits(where, rank_query(node), order, (page - 1) * per_page, per_page)
-        return Hits(hits, total or 0)
+        return Hits(hits, total, exact=True, more=total > page * per_page)
 
     def _frequency(self, word: str) -> int:
         match = D.tsv.op("@@")(websearch(word))

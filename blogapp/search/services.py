@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from markupsafe import Markup
 
 from blogapp.extensions import db
 from blogapp.models import EMPLOYEE_ROLES, Comment, CommentStatus, Post, User
@@ -34,10 +35,15 @@ class SearchOptions:
 
 @dataclass
 class ResultGroup:
-    """One post and the hits that belong to it (the post itself and/or its comments)."""
+    """One post and the hits that belong to it: the post itself first, then its comments."""
 
     post: Post
     hits: list[Hit]
+
+    @property
+    def title(self) -> Markup | None:
+        """The post's title with the search words marked, when the post itself matched."""
+        return next((h.title for h in self.hits if h.kind == "post"), None)
 
 
 @dataclass
@@ -45,15 +51,24 @@ class SearchResults:
     query: str
     groups: list[ResultGroup] = field(default_factory=list)
     total: int = 0
+    # False when total is the engine's estimate (a very common word): no page count then.
+    exact: bool = True
+    more: bool = False
     page: int = 1
     per_page: int = 20
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
+    # What was searched for after repairs, shown when there were any.
+    searched_for: str | None = None
     searched: bool = False
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more if not self.exact else self.page < self.pages
 
     @property
     def shown(self) -> int:
@@ -121,18 +136,21 @@ def search_site(text: str, viewer, options: SearchOptions) -> SearchResults:
     order = options.order if options.order in ORDERS else "relevance"
     page = min(max(options.page, 1), MAX_PAGE)
     found = backend.search(parsed.node, scope, order, page, per_page)
-    if not found.hits and found.total and page > 1:
-        page = -(-found.total // per_page)
+    if not found.hits and found.total and found.exact and page > 1:
+        page = -(-found.total // per_page)  # past the end: show the last page
         found = backend.search(parsed.node, scope, order, page, per_page)
     corrections = backend.suggest(parsed.words)
     hits, posts = _still_visible(found.hits, scope)
     groups: dict[int, ResultGroup] = {}
-    for hit in hits:
+    for hit in sorted(hits, key=lambda h: h.kind != "post"):  # stable: ranks kept
         groups.setdefault(hit.post_id, ResultGroup(posts[hit.post_id], [])).hits.append(hit)
-    results.groups = list(groups.values())
-    results.total = found.total
+    # Groups in the order of their best hit.
+    first = {h.post_id: n for n, h in reversed(list(enumerate(hits)))}
+    results.groups = sorted(groups.values(), key=lambda g: first[g.post.id])
+    results.total, results.exact, results.more = found.total, found.exact, found.more
     results.page = page
     results.searched = True
+    results.searched_for = render(parsed.node)
     results.suggestion = render(parsed.node, corrections) if corrections else None
     return results
 

@@ -32,13 +32,14 @@ SCHEMA = fields.Schema(
     body=fields.TEXT(analyzer=TEXT, stored=True),
     # Unstemmed words, the dictionary "did you mean" draws from.
     spell=fields.KEYWORD(scorable=False),
-    author=fields.TEXT(analyzer=WORDS, stored=True),
+    # Names are matched word by word (author:"jane doe" is author:jane AND author:doe).
+    author=fields.TEXT(analyzer=WORDS, stored=True, phrase=False),
     author_id=fields.ID(stored=True),
     author_staff=fields.BOOLEAN(stored=True),
     tags=fields.KEYWORD(),
     status=fields.ID(stored=True),
     created_at=fields.DATETIME(stored=True, sortable=True),
-    published_at=fields.DATETIME(),
+    published_at=fields.DATETIME(stored=True),
     owed=fields.BOOLEAN(),
     acknowledged_by=fields.ID(),
     assigned_to=fields.ID(),
@@ -54,7 +55,6 @@ def document_fields(doc: SearchDoc, spell: set[str]) -> dict:
         "kind": doc.kind,
         "post_id": str(doc.post_id),
         "post_title": doc.post_title,
-        "title": doc.title,
         "body": doc.body,
         "author": doc.author_name,
         "author_id": str(doc.author_id or ""),
@@ -64,6 +64,8 @@ def document_fields(doc: SearchDoc, spell: set[str]) -> dict:
         "created_at": doc.created_at,
         "fingerprint": doc.fingerprint,
     }
+    if doc.title:  # comments have none
+        values["title"] = doc.title
     if spell:
         values["spell"] = " ".join(sorted(spell))
     if doc.published_at is not None:
@@ -119,40 +121,57 @@ def compile_node(node) -> query.Query | None:
     return query.And(parts) if isinstance(node, And) else query.Or(parts)
 
 
-def scope_query(scope: Scope) -> query.Query:
-    """What the viewer may find; combined with the search so only its own terms score."""
-    parts = []
-    response_filter = scope.owed is not None or scope.overdue
-    response_filter = response_filter or scope.acknowledged_by_id or scope.assigned_to_id
-    if "post" in scope.kinds and not response_filter:
-        parts.append(
-            query.And(
-                [query.Term("kind", "post"), query.DateRange("published_at", None, scope.now)]
-            )
-        )
-    if "comment" in scope.kinds:
-        statuses = [query.Term("status", s) for s in sorted(scope.comment_statuses)]
-        comment = [query.Term("kind", "comment"), query.Or(statuses)]
-        if scope.owed is not None:
-            comment.append(query.Term("owed", scope.owed))
-        if scope.overdue:
-            comment += [query.Term("owed", True), query.DateRange("due_at", None, scope.now)]
-        if scope.acknowledged_by_id:
-            comment.append(query.Term("acknowledged_by", str(scope.acknowledged_by_id)))
-        if scope.assigned_to_id:
-            comment.append(query.Term("assigned_to", str(scope.assigned_to_id)))
-        parts.append(query.And(comment))
-    allowed = query.Or(parts) if parts else query.NullQuery
-    if scope.author_staff is not None:
-        allowed = query.And([allowed, query.Term("author_staff", scope.author_staff)])
-    return allowed
+def _is(field: str, value) -> query.Term:
+    # Weightless: a filter term adds nothing to the score, so ranking is the search's own.
+    return query.Term(field, value, boost=0.0)
 
 
-def restrict(q: query.Query, scope: Scope, exclude: list[str] = ()) -> query.Query:
-    """``q`` limited to the scope, minus hidden posts' documents and ``exclude``d keys."""
-    # Not query.Require: its matcher trips an assertion when skipping by block quality.
-    # A zero constant score keeps the ranking the search's own.
-    q = query.And([q, query.ConstantScoreQuery(scope_query(scope), 0.0)])
-    hidden = [query.Term("post_id", str(i)) for i in sorted(scope.hidden_post_ids)]
-    hidden += [query.Term("key", k) for k in exclude]
-    return query.AndNot(q, query.Or(hidden)) if hidden else q
+def _required(scope: Scope) -> list[query.Query]:
+    """Response-state filters: each selects a few comments, so they are intersected."""
+    required = []
+    if scope.owed is not None:
+        required.append(_is("owed", scope.owed))
+    if scope.overdue:
+        due = query.DateRange("due_at", None, scope.now, endexcl=True, boost=0.0)
+        required += [_is("owed", True), due]
+    if scope.acknowledged_by_id:
+        required.append(_is("acknowledged_by", str(scope.acknowledged_by_id)))
+    if scope.assigned_to_id:
+        required.append(_is("assigned_to", str(scope.assigned_to_id)))
+    return required
+
+
+def restrict(q: query.Query, scope: Scope) -> query.Query:
+    """``q`` narrowed by the employee filters. Posts and employees' writing are the few
+    documents, so each filter intersects with them or subtracts them."""
+    required = _required(scope)
+    if "comment" not in scope.kinds:
+        required.append(_is("kind", "post"))
+    if scope.author_staff:
+        required.append(_is("author_staff", True))
+    if required:
+        q = query.And([q, *required])
+    if "post" not in scope.kinds:
+        q = query.AndNot(q, _is("kind", "post"))
+    if scope.author_staff is False:
+        q = query.AndNot(q, _is("author_staff", True))
+    return q
+
+
+def hidden_documents(searcher, scope: Scope, exclude: list[str] = ()) -> set[int]:
+    """Document numbers the viewer may not see, passed to the search as its mask.
+
+    The index holds only published and scheduled posts and published and held
+    comments, so this is a small set: held comments (unless the viewer may see
+    them), everything under posts the database hides, and scheduled posts whose
+    published_at is still to come (checked here, at query time, so a post shows
+    itself when its time comes without being indexed again)."""
+    terms = [_is("post_id", str(i)) for i in sorted(scope.hidden_post_ids)]
+    terms += [_is("status", "held")] if "held" not in scope.comment_statuses else []
+    terms += [_is("key", k) for k in exclude]
+    hidden = set(searcher.docs_for_query(query.Or(terms))) if terms else set()
+    for docnum in searcher.docs_for_query(_is("status", "scheduled")):
+        published_at = searcher.stored_fields(docnum).get("published_at")
+        if published_at is None or published_at > scope.now:
+            hidden.add(docnum)
+    return hidden

@@ -24,6 +24,8 @@ def pieces(chunk: str) -> tuple[str, ...]:
 
 def fold(text: str) -> str:
     """Accents off: "Café" is "Cafe"."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
