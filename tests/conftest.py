@@ -94,11 +94,19 @@ def app(tmp_path, database_url):
             db.create_all()
         yield app
         db.session.remove()
-        if ON_POSTGRES:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        empty_tables()
         db.engine.dispose()
+
+
+def empty_tables() -> None:
+    """On PostgreSQL, where the schema is shared by the whole run: empty every table.
+
+    Call it (in an app context) after any test that wrote through an app of its own.
+    """
+    if ON_POSTGRES:
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from blogapp import create_app
 from blogapp.contentio.demo import load_demo
 from blogapp.extensions import db
 from config import TestingConfig
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, empty_tables
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,14 +44,9 @@ def live_server(tmp_path, database_url):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    if ON_POSTGRES:
-        import sqlalchemy as sa
-
-        with app.app_context():
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.engine.dispose()
+    with app.app_context():
+        empty_tables()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from blogapp.extensions import db
 from blogapp.models import Comment, MailMessage, Post, Role
 from blogapp.models.base import utcnow
 from config import TestingConfig
-from tests.conftest import ON_POSTGRES, PASSWORD, csrf_from
+from tests.conftest import ON_POSTGRES, PASSWORD, csrf_from, empty_tables
 
 TEXT = "My careful question about invoices & <taxes>"
 
@@ -38,6 +38,7 @@ def impatient_app(tmp_path, database_url):
             db.create_all()
         yield app
         db.session.remove()
+        empty_tables()
         db.engine.dispose()
 
 

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -128,7 +127,8 @@ def test_two_workers_started_by_mistake_send_each_mail_once(app, smtp):
 def test_worker_stops_cleanly_on_sigterm(app, smtp):
     env = worker_env(app, app.config["MAIL_PORT"])
     process = flask_worker(env, "--interval", "0.2")
-    time.sleep(2.0)
+    first_line = process.stdout.readline()  # printed once the signal handlers are in place
+    assert first_line.startswith("Worker started"), first_line
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output

@@ -1,5 +1,7 @@
 """`flask backup` and `flask restore`."""
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -49,7 +51,14 @@ def restore_command(archive: Path):
 @with_appcontext
 def worker_command(interval: float, once: bool):
     """Drain the mail, search and webhook outboxes until stopped (SIGTERM or Ctrl+C)."""
-    from blogapp.ops.worker import run_worker
+    from blogapp.ops.worker import outbox_drainers, run_worker
 
-    handled = run_worker(current_app._get_current_object(), interval=interval, once=once)
+    def started() -> None:
+        names = ", ".join(name for name, _ in outbox_drainers())
+        click.echo(f"Worker started (pid {os.getpid()}): draining {names}.")
+        sys.stdout.flush()
+
+    handled = run_worker(
+        current_app._get_current_object(), interval=interval, once=once, on_start=started
+    )
     click.echo(f"Worker stopped; {handled} outbox rows handled.")

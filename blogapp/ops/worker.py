@@ -95,8 +95,17 @@ def drain_round(drainers: list[Drainer]) -> int:
     return handled
 
 
-def run_worker(app: Flask, interval: float = 2.0, once: bool = False, max_rounds: int = 0) -> int:
-    """Drain until SIGTERM/SIGINT (or once); returns the rows handled."""
+def run_worker(
+    app: Flask,
+    interval: float = 2.0,
+    once: bool = False,
+    max_rounds: int = 0,
+    on_start: Callable[[], None] | None = None,
+) -> int:
+    """Drain until SIGTERM/SIGINT (or once); returns the rows handled.
+
+    ``on_start`` is called once the signal handlers are in place and the lock is held.
+    """
     stopping = {"now": False}
 
     def stop(signum, frame):
@@ -111,6 +120,8 @@ def run_worker(app: Flask, interval: float = 2.0, once: bool = False, max_rounds
             with lock as holding:
                 if not holding:
                     return 0
+                if on_start:
+                    on_start()
                 while not stopping["now"]:
                     handled = drain_round(outbox_drainers())
                     total += handled
