@@ -9,6 +9,7 @@ profile's allowlist, and only http, https and mailto links survive.
 
 import html
 import re
+import threading
 from dataclasses import dataclass
 from functools import partial
 
@@ -106,11 +107,21 @@ def _cleaner(profile: Profile) -> bleach.Cleaner:
     )
 
 
-_CLEANERS = {p.name: _cleaner(p) for p in (COMMENT, POST)}
-_LINKERS = {
-    p.name: Linker(callbacks=[lambda attrs, new, rel=p.rel: _set_rel(rel, attrs, new)])
-    for p in (COMMENT, POST)
-}
+def _linker(profile: Profile) -> Linker:
+    return Linker(callbacks=[lambda attrs, new, rel=profile.rel: _set_rel(rel, attrs, new)])
+
+
+# bleach's Cleaner and Linker keep parser state while they work and are not
+# thread-safe: shared between request threads they mixed one comment's words
+# into another's. Each thread gets its own pair per profile.
+_tools = threading.local()
+
+
+def _cleaner_and_linker(profile: Profile) -> tuple[bleach.Cleaner, Linker]:
+    made = getattr(_tools, "by_profile", None)
+    if made is None:
+        made = _tools.by_profile = {p.name: (_cleaner(p), _linker(p)) for p in (COMMENT, POST)}
+    return made[profile.name]
 
 
 _H1 = re.compile(r"<(/?)h1(\s|>)")
@@ -143,8 +154,8 @@ def render(source: str, profile: Profile) -> str:
         raw = _HEADING.sub(lambda m: "</strong></p>" if m.group(1) else "<p><strong>", raw)
         # Comments show no images; the picture's address stays as a link.
         raw = _IMG.sub(_image_as_link, raw)
-    clean = _CLEANERS[profile.name].clean(raw)
-    return _LINKERS[profile.name].linkify(clean)
+    cleaner, linker = _cleaner_and_linker(profile)
+    return linker.linkify(cleaner.clean(raw))
 
 
 def render_post(source: str) -> str:

@@ -137,13 +137,22 @@ def test_fifty_concurrent_posters_lose_and_duplicate_nothing(server):
             )
         ).all()
         db.session.remove()
-    assert sorted(row.id for row in stored) == sorted(ids.values())
-    bodies = [row.body_source for row in stored]
-    assert sorted(bodies) == sorted(f"Concurrent comment number {n}" for n in range(POSTERS))
+    body_of = {row.id: row.body_source for row in stored}
+    assert sorted(body_of) == sorted(ids.values())
+    assert sorted(body_of.values()) == sorted(
+        f"Concurrent comment number {n}" for n in range(POSTERS)
+    )
     assert sum(1 for row in stored if row.parent_id == root_id) == POSTERS // 2
+    wrong = {
+        n: body_of[i] for n, i in ids.items() if body_of[i] != f"Concurrent comment number {n}"
+    }
+    assert not wrong, f"posters sent to someone else's comment: {wrong}"
 
     page = urllib.request.urlopen(f"{base}/posts/busy", timeout=TIMEOUT).read().decode()
     assert f"{POSTERS + 1} comments" in page
-    for n, comment_id in ids.items():
-        assert page.count(f'id="c{comment_id}"') == 1
-        assert page.count(f"Concurrent comment number {n}<") == 1
+    for comment_id, body in body_of.items():
+        drawn = re.findall(
+            rf'id="c{comment_id}".*?<div class="comment-body">(.*?)</div>', page, re.S
+        )
+        assert drawn == [f"<p>{body}</p>"], f"comment {comment_id} ({body!r}) drawn as {drawn}"
+        assert page.count(f"{body}<") == 1
