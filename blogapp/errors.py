@@ -9,6 +9,7 @@ MESSAGES = {
     403: ("You can't open this page", "Your account doesn't have access to it."),
     404: ("We couldn't find that page", "It may have moved, or it was never published."),
     405: ("That didn't work", "This page can't be used that way."),
+    409: ("That changed while you were working", "Please reload the page and try again."),
     413: ("That upload is too large", "Please choose a smaller file."),
     429: ("Slow down a little", "Too many requests in a short time; try again in a minute."),
     500: ("Something went wrong on our side", "We've logged it. Please try again shortly."),
@@ -60,6 +61,16 @@ def register(app: Flask) -> None:
         except sa.exc.SQLAlchemyError:
             pass
         return database_unavailable_page()
+
+    @app.errorhandler(sa.exc.IntegrityError)
+    def changed_meanwhile(error: Exception):
+        from blogapp.extensions import db
+
+        app.logger.warning("Integrity conflict: %s", error)
+        db.session.rollback()
+        return render_error(
+            409, "Someone else changed this at the same moment. Please reload and try again."
+        )
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

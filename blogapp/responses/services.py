@@ -133,7 +133,23 @@ def _add_ack(comment: Comment, employee: User, kind: AckKind, now: datetime, **f
     return ack
 
 
+def lock_comment(comment: Comment) -> None:
+    """Hold the comment's row until commit, so two employees acting on it at once take turns.
+
+    Without it, two replies or acknowledgements at the same moment on PostgreSQL both saw
+    "not yet answered" and the second commit failed on the one-standing-acknowledgement
+    constraint. FOR NO KEY UPDATE, because a reply being written already holds a key-share
+    lock on its parent: a plain FOR UPDATE there made two concurrent replies deadlock.
+    SQLite has no row locks; there the one-standing-acknowledgement constraint refuses the
+    loser, which the error pages answer with a 409.
+    """
+    db.session.execute(
+        sa.select(Comment.id).where(Comment.id == comment.id).with_for_update(key_share=True)
+    )
+
+
 def _check_owed(comment: Comment) -> None:
+    lock_comment(comment)
     if comment.status != CommentStatus.PUBLISHED:
         raise ResponseError("This comment is not published, so it is not owed an answer.")
     if not is_customer_comment(comment):
@@ -178,6 +194,7 @@ def record_reply(parent: Comment, reply: Comment) -> Acknowledgement | None:
     """An employee replied to ``parent``: acknowledge it, in the reply's transaction."""
     if parent.status != CommentStatus.PUBLISHED or not is_customer_comment(parent):
         return None
+    lock_comment(parent)
     if standing_acknowledgement(parent) is not None:
         return None
     employee = reply.author
@@ -190,6 +207,7 @@ def undo(comment: Comment, moderator: User, now=None) -> Acknowledgement:
     """A moderator withdraws the standing acknowledgement: the comment is owed again."""
     if not can_moderate(moderator):
         raise ResponseError("Only moderators can undo an acknowledgement.")
+    lock_comment(comment)
     ack = standing_acknowledgement(comment)
     if ack is None:
         raise ResponseError("This comment has no acknowledgement to undo.")
@@ -224,6 +242,7 @@ def assign(comment: Comment, assignee: User, by: User, now=None) -> Assignment:
         raise ResponseError("Comments can be assigned only to employees.")
     if assignee.id != by.id and not can_moderate(by):
         raise ResponseError("Only moderators can assign a comment to someone else.")
+    lock_comment(comment)
     if not is_owed(comment):
         raise ResponseError("This comment is no longer waiting for an answer.")
     now = now or utcnow()
