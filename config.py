@@ -64,7 +64,7 @@ class Config:
     SEARCH_DRAIN_AFTER_COMMIT = _bool("SEARCH_DRAIN_AFTER_COMMIT", True)
     SEARCH_RESULTS_PER_PAGE = _int("SEARCH_RESULTS_PER_PAGE", 20)
     # Processes `flask search rebuild` indexes with (Whoosh's multi-process writer when > 1).
-    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 1)
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
 
     SLA_HOURS = _int("SLA_HOURS", 24)
     # Business hours for the SLA clock; with BUSINESS_DAYS empty every hour counts.

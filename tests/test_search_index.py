@@ -281,3 +281,21 @@ def test_similar_answers_are_staff_replies_to_comments_like_this_one(
     assert unanswered.id not in {m.question.id for m in matches}
     lonely = make_comment(post, body="Zeppelins over the harbour.")
     assert similar_answers(lonely, limit=3) == []
+
+
+def test_employee_filters_hold_over_many_results(
+    search_backend, make_user, make_post, make_comment
+):
+    staff = make_user(Role.STAFF)
+    reader = make_user(Role.READER)
+    post = make_post(author=staff, body="Nothing here.")
+    for n in range(25):
+        make_comment(post, author=reader, body=f"Puffin question {n}, puffin puffin.")
+        make_comment(post, author=staff, body=f"Puffin answer {n}.")
+    customers = search_site("puffin", staff, SearchOptions(authors="customers"))
+    employees = search_site("puffin", staff, SearchOptions(authors="staff", order="date"))
+    assert (customers.total, customers.shown, employees.total, employees.shown) == (25, 20, 25, 20)
+    assert all(not h.author_staff for g in customers.groups for h in g.hits)
+    assert all(h.author_staff for g in employees.groups for h in g.hits)
+    second = search_site("puffin", staff, SearchOptions(authors="customers", page=2))
+    assert second.shown == 5

@@ -197,3 +197,25 @@ def test_a_repaired_query_says_what_was_searched_for(client, thread):
     page = html.unescape(client.get("/search", query_string={"q": '"recurring invoices AND'}).text)
     assert "A closing quote was missing, so we added one." in page
     assert 'Searched for <code>"recurring invoices AND"</code>' in page
+
+
+def test_whoosh_estimates_counts_of_very_common_searches(
+    app, client, monkeypatch, make_post, make_comment
+):
+    from blogapp.search import whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "EXACT_COUNT_LIMIT", 5)
+    app.config["SEARCH_RESULTS_PER_PAGE"] = 3
+    post = make_post(body="Nothing here.")
+    for n in range(12):
+        make_comment(post, body=f"Gannet colony report {n}.")
+    one_word = client.get("/search", query_string={"q": "gannet"}).text
+    assert "About 12 results for <strong>gannet</strong> · page 1" in one_word
+    both = client.get("/search", query_string={"q": "gannet colony"}).text
+    assert "More than 3 results for <strong>gannet colony</strong> · page 1" in both
+    assert 'rel="next"' in both and "of 4" not in both
+    last = client.get("/search", query_string={"q": "gannet colony", "page": 4}).text
+    # On the last page the collector sees every match, so the count is exact again.
+    assert re.search(r"12 results for <strong>gannet colony</strong>\s+· page 4 of 4", last)
+    assert 'rel="next"' not in last
+    assert last.count('class="result result-comment"') == 3

@@ -67,9 +67,10 @@ class Hit:
 @dataclass
 class Hits:
     hits: list[Hit] = field(default_factory=list)
-    # Exact, or (exact=False) the engine's estimate for a very common search.
     total: int = 0
-    exact: bool = True
+    # "exact"; "about" (the engine's estimate, for a very common word); or
+    # "at_least" (a lower bound, for a common combination of words).
+    precision: str = "exact"
     # Whether there are hits after this page.
     more: bool = False
 

@@ -113,14 +113,15 @@ def parse_date_filter(value: str) -> DateRange | None:
     return DateRange(span[0], span[1], value) if span else None
 
 
-def words_of(node) -> list[str]:
+def words_of(node, positive_only: bool = False) -> list[str]:
+    """The free-text words (all, or only those not under NOT: what to highlight)."""
     if isinstance(node, Word):
         return [node.text]
     if isinstance(node, Phrase):
         return list(node.words)
     if isinstance(node, And | Or):
-        return [w for item in node.items for w in words_of(item)]
-    if isinstance(node, Not):
+        return [w for item in node.items for w in words_of(item, positive_only)]
+    if isinstance(node, Not) and not positive_only:
         return words_of(node.item)
     return []
 

@@ -157,7 +157,7 @@ class PostgresBackend:
         order_by = newest if order == "date" else (score.desc(), *newest)
         rows = db.session.execute(
             sa.select(D, score, snippet, title).where(where).order_by(*order_by)
-            .offset(offset).limit(limit)
+            .offset(offset).limit(limit).options(sa.orm.defer(D.tsv))
         )  # fmt: skip
         hits = []
         for doc, rank, body_html, title_html in rows:
@@ -184,7 +184,7 @@ class PostgresBackend:
         where = sa.and_(condition(node), scope_clause(scope))
         total = db.session.scalar(sa.select(sa.func.count()).select_from(D).where(where)) or 0
         hits = self._hits(where, rank_query(node), order, (page - 1) * per_page, per_page)
-        return Hits(hits, total, exact=True, more=total > page * per_page)
+        return Hits(hits, total, more=total > page * per_page)
 
     def _frequency(self, word: str) -> int:
         match = D.tsv.op("@@")(websearch(word))

@@ -52,7 +52,7 @@ class SearchResults:
     groups: list[ResultGroup] = field(default_factory=list)
     total: int = 0
     # False when total is the engine's estimate (a very common word): no page count then.
-    exact: bool = True
+    precision: str = "exact"  # or "about", "at_least": see backend.Hits
     more: bool = False
     page: int = 1
     per_page: int = 20
@@ -68,7 +68,7 @@ class SearchResults:
 
     @property
     def has_next(self) -> bool:
-        return self.more if not self.exact else self.page < self.pages
+        return self.page < self.pages if self.precision == "exact" else self.more
 
     @property
     def shown(self) -> int:
@@ -136,7 +136,7 @@ def search_site(text: str, viewer, options: SearchOptions) -> SearchResults:
     order = options.order if options.order in ORDERS else "relevance"
     page = min(max(options.page, 1), MAX_PAGE)
     found = backend.search(parsed.node, scope, order, page, per_page)
-    if not found.hits and found.total and found.exact and page > 1:
+    if not found.hits and found.total and found.precision == "exact" and page > 1:
         page = -(-found.total // per_page)  # past the end: show the last page
         found = backend.search(parsed.node, scope, order, page, per_page)
     corrections = backend.suggest(parsed.words)
@@ -147,7 +147,7 @@ def search_site(text: str, viewer, options: SearchOptions) -> SearchResults:
     # Groups in the order of their best hit.
     first = {h.post_id: n for n, h in reversed(list(enumerate(hits)))}
     results.groups = sorted(groups.values(), key=lambda g: first[g.post.id])
-    results.total, results.exact, results.more = found.total, found.exact, found.more
+    results.total, results.precision, results.more = found.total, found.precision, found.more
     results.page = page
     results.searched = True
     results.searched_for = render(parsed.node)

@@ -121,9 +121,14 @@ def compile_node(node) -> query.Query | None:
     return query.And(parts) if isinstance(node, And) else query.Or(parts)
 
 
+# A filter's weight: next to nothing, so ranking stays the search's own. Not zero:
+# Whoosh drops matchers that can add nothing, and a zero-weight filter then
+# matches nothing at all.
+FILTER_BOOST = 1e-6
+
+
 def _is(field: str, value) -> query.Term:
-    # Weightless: a filter term adds nothing to the score, so ranking is the search's own.
-    return query.Term(field, value, boost=0.0)
+    return query.Term(field, value, boost=FILTER_BOOST)
 
 
 def _required(scope: Scope) -> list[query.Query]:
@@ -132,7 +137,7 @@ def _required(scope: Scope) -> list[query.Query]:
     if scope.owed is not None:
         required.append(_is("owed", scope.owed))
     if scope.overdue:
-        due = query.DateRange("due_at", None, scope.now, endexcl=True, boost=0.0)
+        due = query.DateRange("due_at", None, scope.now, boost=FILTER_BOOST)
         required += [_is("owed", True), due]
     if scope.acknowledged_by_id:
         required.append(_is("acknowledged_by", str(scope.acknowledged_by_id)))
