@@ -299,3 +299,23 @@ def test_employee_filters_hold_over_many_results(
     assert all(h.author_staff for g in employees.groups for h in g.hits)
     second = search_site("puffin", staff, SearchOptions(authors="customers", page=2))
     assert second.shown == 5
+
+
+def test_segment_files_read_in_place_behave_like_files():
+    import pickle
+
+    from whoosh.filedb.structfile import BufferFile
+
+    import blogapp.search.whoosh_patches  # noqa: F401
+
+    data = b"first line\nsecond\n" + pickle.dumps({"key": "comment:1"}, 2) + b"tail"
+    f = BufferFile(memoryview(data))
+    assert f.read(5) == b"first" and f.tell() == 5
+    assert f.file.readline() == b" line\n"
+    assert f.file.readline() == b"second\n"
+    assert f.read_pickle() == {"key": "comment:1"}
+    assert f.read() == b"tail"
+    f.seek(-4, 2)
+    assert f.read(10) == b"tail"
+    assert f.get(6, 4) == b"line"
+    f.close()
