@@ -4,12 +4,15 @@ on Whoosh and (with TEST_DATABASE_URL on PostgreSQL) on the PostgreSQL backend."
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import CommentStatus, Guest, PostStatus, Role, Tag
+from blogapp.models import CommentStatus, Guest, PostStatus, Role, SearchOutbox, Tag
 from blogapp.models.base import utcnow
+from blogapp.responses import services
 from blogapp.search.backend import Scope, get_backend
 from blogapp.search.documents import ResponseState, set_response_states
+from blogapp.search.outbox import drain
 from blogapp.search.query import parse_query
 from blogapp.search.services import SearchOptions, scope_for, search_site, similar_answers
 
@@ -226,9 +229,9 @@ def test_results_are_grouped_under_their_post(search_backend, make_post, make_co
 def response_states():
     """A stand-in for the response tracker (issue 5), installed for one test."""
     states: dict[int, ResponseState] = {}
-    set_response_states(lambda session, ids: {i: states[i] for i in ids if i in states})
+    real = set_response_states(lambda session, ids: {i: states[i] for i in ids if i in states})
     yield states
-    set_response_states(None)
+    set_response_states(real)
 
 
 def test_response_state_filters_use_what_the_tracker_reports(
@@ -259,6 +262,62 @@ def test_response_state_filters_use_what_the_tracker_reports(
     assert search(overdue=True) == {f"comment:{late.id}"}
     assert search(acknowledged_by_id=staff.id) == {f"comment:{answered.id}"}
     assert search(assigned_to_id=staff.id) == {f"comment:{owed.id}"}
+
+
+def test_employee_filters_follow_the_response_tracker(
+    search_backend, make_user, make_post, make_comment
+):
+    """The real tracker's states reach the index: owed, overdue, acknowledged (by whom),
+    assigned (to whom), and each acknowledgement or assignment re-indexes its comment."""
+    author = make_user(Role.STAFF, name="Ada Author")
+    helper = make_user(Role.STAFF, name="Hal Helper")
+    moderator = make_user(Role.MODERATOR, name="Mo Moderator")
+    reader = make_user(Role.READER)
+    post = make_post(author=author, body="Nothing here.")
+    fresh = make_comment(post, author=reader, body="Walrus question, fresh.")
+    late = make_comment(
+        post, body="Walrus question, late.", created_at=utcnow() - timedelta(days=10)
+    )
+    answered = make_comment(post, author=reader, body="Walrus question, answered.")
+    reply = make_comment(post, author=helper, parent=answered, body="Walrus answer.")
+    handed = make_comment(post, author=reader, body="Walrus question, handed on.")
+    services.assign(handed, helper, moderator)
+
+    def keys(viewer=author, **options) -> set[str]:
+        return set(found("walrus", viewer, **options))
+
+    def comments(*items) -> set[str]:
+        return {f"comment:{c.id}" for c in items}
+
+    assert keys(response="owed") == comments(fresh, late, handed)
+    assert keys(response="overdue") == comments(late)
+    assert keys(response="acknowledged") == comments(answered)
+    assert keys(acknowledged_by=helper.id) == comments(answered)
+    assert keys(assigned_to=helper.id) == comments(handed)
+    assert keys(assigned_to=author.id) == comments(fresh, late)  # the post's author by default
+    assert keys(response="owed", assigned_to=author.id, kind="comments") == comments(fresh, late)
+
+    services.acknowledge(fresh, author, note="Noted")
+    assert keys(response="owed") == comments(late, handed)
+    assert keys(acknowledged_by=author.id) == comments(fresh)
+    assert keys(response="acknowledged") == comments(fresh, answered)
+    # The public's search ignores the employee filters and finds every published comment.
+    assert keys(Guest(), response="owed") == comments(fresh, late, answered, reply, handed)
+
+
+def test_an_acknowledgement_queues_its_comment_for_the_index(
+    app, search_backend, make_user, make_post, make_comment
+):
+    staff = make_user(Role.STAFF)
+    comment = make_comment(make_post(author=staff), body="Narwhal question.")
+    app.config["SEARCH_DRAIN_AFTER_COMMIT"] = False
+    db.session.execute(sa.delete(SearchOutbox))
+    db.session.commit()
+    services.acknowledge(comment, staff)
+    queued = db.session.execute(sa.select(SearchOutbox.kind, SearchOutbox.object_id)).all()
+    assert ("comment", comment.id) in {(str(k), i) for k, i in queued}
+    drain()  # the worker (or the next request) applies it like any other change
+    assert found("narwhal", staff, response="acknowledged") == [f"comment:{comment.id}"]
 
 
 def test_similar_answers_are_staff_replies_to_comments_like_this_one(

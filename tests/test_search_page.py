@@ -189,7 +189,7 @@ def test_an_unknown_choice_is_explained_on_the_form(client, thread):
     page = html.unescape(
         client.get("/search", query_string={"q": "weekly", "order": "loudest"}).text
     )
-    assert "“loudest” isn't one of the choices; showing best match." in page
+    assert "“loudest” isn't one of the choices for “Order”; showing best match." in page
     assert "results for <strong>weekly</strong>" in page
 
 
@@ -219,3 +219,58 @@ def test_whoosh_estimates_counts_of_very_common_searches(
     assert re.search(r"12 results for <strong>gannet colony</strong>\s+· page 4 of 4", last)
     assert 'rel="next"' not in last
     assert last.count('class="result result-comment"') == 3
+
+
+def test_employees_filter_by_response_state_on_the_page(
+    search_backend, client, auth, make_comment, thread
+):
+    jane, reader, post, question, answer = thread
+    waiting = make_comment(post, author=reader, body="Weekly invoices for my second shop too?")
+    auth.login(jane.email)
+    page = html.unescape(
+        client.get("/search", query_string={"q": "weekly", "response": "owed"}).text
+    )
+    assert "Employee filters" in page
+    assert '<option selected value="owed">Waiting for an answer</option>' in page
+    assert f'<option value="{jane.id}">Me</option>' in page and ">Jane Doe</option>" not in page
+    assert f"/c/{waiting.id}" in page and f"/c/{question.id}" not in page
+
+    answered = html.unescape(
+        client.get(
+            "/search", query_string={"q": "weekly", "response": "acknowledged", "by": jane.id}
+        ).text
+    )
+    assert f"/c/{question.id}" in answered and f"/c/{waiting.id}" not in answered
+
+
+def test_filter_choices_survive_into_the_next_page_and_wrong_ones_are_explained(
+    search_backend, app, client, auth, make_comment, thread
+):
+    jane, reader, post, question, answer = thread
+    app.config["SEARCH_RESULTS_PER_PAGE"] = 2
+    for n in range(4):
+        make_comment(post, author=reader, body=f"Weekly question number {n}.")
+    auth.login(jane.email)
+    page = client.get(
+        "/search", query_string={"q": "weekly", "response": "owed", "assignee": jane.id}
+    ).text
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', page).group(1)
+    assert "response=owed" in next_link and f"assignee={jane.id}" in next_link
+
+    wrong = html.unescape(
+        client.get("/search", query_string={"q": "weekly", "assignee": "99999"}).text
+    )
+    assert "“99999” isn't one of the choices for “Assigned to”; showing anyone." in wrong
+    assert "results for <strong>weekly</strong>" in wrong
+
+
+def test_readers_get_no_employee_filters_and_their_searches_ignore_them(
+    search_backend, client, auth, thread
+):
+    jane, reader, post, question, answer = thread
+    auth.login(reader.email)
+    page = client.get(
+        "/search", query_string={"q": "weekly", "response": "owed", "by": "x", "held": "y"}
+    ).text
+    assert "Employee filters" not in page and "isn't one of the choices" not in page
+    assert f"/c/{question.id}" in page and f"/c/{answer.id}" in page

@@ -3,7 +3,7 @@
 
 def register(app) -> None:
     """The queue, metrics and audit pages, the CLI, the template helpers and the listeners."""
-    from blogapp.responses import tracking
+    from blogapp.responses import searching, tracking
     from blogapp.responses.cli import responses_cli
     from blogapp.responses.pages import bp
     from blogapp.responses.public import register_template_helpers
@@ -12,3 +12,4 @@ def register(app) -> None:
     app.cli.add_command(responses_cli)
     register_template_helpers(app)
     tracking.register()
+    searching.register()

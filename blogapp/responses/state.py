@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from blogapp.extensions import db
 from blogapp.models import Acknowledgement, Assignment, Comment, CommentStatus, Post, Role, User
@@ -26,7 +26,9 @@ class ResponseState:
     assignee_name: str | None
 
 
-def response_state(comment_ids, now: datetime | None = None) -> dict[int, ResponseState]:
+def response_state(
+    comment_ids, now: datetime | None = None, session: Session | None = None
+) -> dict[int, ResponseState]:
     """Response state of each comment (owed, by whom, overdue, assignee), in one query."""
     ids = list(comment_ids)
     if not ids:
@@ -34,7 +36,7 @@ def response_state(comment_ids, now: datetime | None = None) -> dict[int, Respon
     now = now or utcnow()
     sla = clock()
     by, assignee, author, writer = (aliased(User) for _ in range(4))
-    rows = db.session.execute(
+    rows = (session or db.session).execute(
         sa.select(
             Comment.id,
             Comment.status,

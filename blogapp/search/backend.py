@@ -39,6 +39,8 @@ class Scope:
     # reports through documents.set_response_states(); None means "any".
     owed: bool | None = None
     overdue: bool = False
+    # Answered or acknowledged by an employee (a standing acknowledgement of any kind).
+    acknowledged: bool = False
     acknowledged_by_id: int | None = None
     assigned_to_id: int | None = None
 

@@ -42,11 +42,14 @@ ResponseStates = Callable[[Session, Sequence[int]], Mapping[int, ResponseState]]
 _response_states: list[ResponseStates] = []
 
 
-def set_response_states(provider: ResponseStates | None) -> None:
-    """Install the function that tells the index each comment's response state."""
+def set_response_states(provider: ResponseStates | None) -> ResponseStates | None:
+    """Install the function that tells the index each comment's response state; returns
+    the one it replaces."""
+    previous = _response_states[0] if _response_states else None
     _response_states.clear()
     if provider is not None:
         _response_states.append(provider)
+    return previous
 
 
 def response_states(session: Session, comment_ids: Sequence[int]) -> Mapping[int, ResponseState]:

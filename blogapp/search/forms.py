@@ -3,7 +3,7 @@
 from wtforms import BooleanField, Form, RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from blogapp.search.services import AUTHORS, KINDS, ORDERS
+from blogapp.search.services import AUTHORS, KINDS, ORDERS, RESPONSES
 
 
 def _choices(labels: dict[str, str]) -> list[SelectChoice]:
@@ -19,6 +19,25 @@ class SearchForm(Form):
     kind = SelectField("Show", choices=_choices(KINDS), default="all")
     authors = SelectField("Written by", choices=_choices(AUTHORS), default="anyone")
     held = BooleanField("Include held comments")
+    response = SelectField("Response", choices=_choices(RESPONSES), default="any")
+    # Employees, filled in by with_employees().
+    by = SelectField("Acknowledged by", default="")
+    assignee = SelectField("Assigned to", default="")
+
+    FILTERS = ("order", "kind", "authors", "response", "by", "assignee")
+
+    def with_employees(self, people: list[tuple[int, str]], me: int | None) -> "SearchForm":
+        """Fill the two employee lists (the viewer first, as "Me")."""
+        mine = [SelectChoice(str(me), "Me")] if me else []
+        others = [SelectChoice(str(i), name) for i, name in people if i != me]
+        for field in (self.by, self.assignee):
+            field.choices = [SelectChoice("", "Anyone"), *mine, *others]
+        return self
+
+    def employee_id(self, name: str) -> int | None:
+        """The employee chosen in field ``name`` (None for anyone, or not one of the choices)."""
+        value = self.choice(name)
+        return int(value) if value else None
 
     def choice(self, name: str) -> str:
         """The field's value, or its default (with a message on the field) if it isn't one
@@ -27,9 +46,18 @@ class SearchForm(Form):
         labels = {choice.value: choice.label for choice in field.choices}
         if field.data in labels:
             return field.data
-        if field.raw_data:
+        if field.raw_data and field.raw_data[0] != "":
             field.errors = [
-                f"“{field.raw_data[0][:40]}” isn't one of the choices; "
-                f"showing {labels[field.default].lower()}."
+                f"“{field.raw_data[0][:40]}” isn't one of the choices for "
+                f"“{field.label.text}”; showing {labels[field.default].lower()}."
             ]
         return field.default
+
+    def link_args(self, employee: bool) -> dict[str, str]:
+        """The query-string arguments that keep this search's choices in a link."""
+        names = self.FILTERS if employee else ("order",)
+        args = {n: self.choice(n) for n in names}
+        args = {n: value for n, value in args.items() if value != self[n].default}
+        if employee and self.held.data:
+            args["held"] = "y"
+        return args

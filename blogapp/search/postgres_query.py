@@ -85,7 +85,7 @@ def rank_query(node):
 
 
 def scope_clause(scope: Scope):
-    response_filter = scope.owed is not None or scope.overdue
+    response_filter = scope.owed is not None or scope.overdue or scope.acknowledged
     response_filter = response_filter or scope.acknowledged_by_id or scope.assigned_to_id
     allowed = []
     if "post" in scope.kinds and not response_filter:
@@ -96,6 +96,8 @@ def scope_clause(scope: Scope):
             comment.append(D.owed.is_(scope.owed))
         if scope.overdue:
             comment += [D.owed.is_(True), D.due_at < scope.now]
+        if scope.acknowledged:
+            comment.append(D.acknowledged_by_id.is_not(None))
         if scope.acknowledged_by_id:
             comment.append(D.acknowledged_by_id == scope.acknowledged_by_id)
         if scope.assigned_to_id:

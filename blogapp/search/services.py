@@ -18,6 +18,12 @@ from blogapp.search.query import parse_query
 ORDERS = {"relevance": "Best match", "date": "Newest first"}
 KINDS = {"all": "Posts and comments", "posts": "Posts only", "comments": "Comments only"}
 AUTHORS = {"anyone": "Anyone", "customers": "Customers", "staff": "Employees"}
+RESPONSES = {
+    "any": "Any",
+    "owed": "Waiting for an answer",
+    "overdue": "Overdue",
+    "acknowledged": "Answered or acknowledged",
+}
 MAX_PAGE = 500
 
 
@@ -31,6 +37,9 @@ class SearchOptions:
     kind: str = "all"
     authors: str = "anyone"
     include_held: bool = False
+    response: str = "any"
+    acknowledged_by: int | None = None
+    assigned_to: int | None = None
 
 
 @dataclass
@@ -97,7 +106,23 @@ def scope_for(viewer, options: SearchOptions, now: datetime | None = None) -> Sc
         kinds=frozenset(kinds),
         comment_statuses=frozenset(statuses),
         author_staff=authors,
+        owed=True if options.response == "owed" else None,
+        overdue=options.response == "overdue",
+        acknowledged=options.response == "acknowledged",
+        acknowledged_by_id=options.acknowledged_by,
+        assigned_to_id=options.assigned_to,
     )
+
+
+def employees() -> list[tuple[int, str]]:
+    """Everyone who can acknowledge or be assigned a comment, for the employee filters."""
+    roles = [r.value for r in EMPLOYEE_ROLES]
+    rows = db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.role.in_(roles))
+        .order_by(sa.func.lower(User.display_name))
+    )
+    return [(id_, name) for id_, name in rows]
 
 
 def _still_visible(hits: list[Hit], scope: Scope) -> tuple[list[Hit], dict[int, Post]]:

@@ -1,5 +1,7 @@
 """/search: one box for posts and comments, with the query syntax explained on the page."""
 
+from dataclasses import replace
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
@@ -13,15 +15,28 @@ bp = Blueprint("search", __name__)
 def search():
     """Search results for ?q=, grouped by post; the help alone when there is no query."""
     form = SearchForm(request.args)
+    employee = current_user.is_employee
+    if employee:
+        form.with_employees(services.employees(), current_user.id)
     text = form.q.data or ""
     results = None
     if text.strip():
-        options = services.SearchOptions(
-            order=form.choice("order"),
-            page=request.args.get("page", 1, type=int) or 1,
-            kind=form.choice("kind"),
-            authors=form.choice("authors"),
-            include_held=bool(form.held.data),
-        )
+        options = services.SearchOptions(order=form.choice("order"), page=_page())
+        if employee:  # the public's searches ignore the employee filters altogether
+            options = replace(
+                options,
+                kind=form.choice("kind"),
+                authors=form.choice("authors"),
+                include_held=bool(form.held.data),
+                response=form.choice("response"),
+                acknowledged_by=form.employee_id("by"),
+                assigned_to=form.employee_id("assignee"),
+            )
         results = services.search_site(text, current_user, options)
-    return render_template("search/search.html", form=form, results=results)
+    return render_template(
+        "search/search.html", form=form, results=results, link_args=form.link_args(employee)
+    )
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1

@@ -139,6 +139,8 @@ def _required(scope: Scope) -> list[query.Query]:
     if scope.overdue:
         due = query.DateRange("due_at", None, scope.now, boost=FILTER_BOOST)
         required += [_is("owed", True), due]
+    if scope.acknowledged:
+        required.append(query.Every("acknowledged_by", boost=FILTER_BOOST))
     if scope.acknowledged_by_id:
         required.append(_is("acknowledged_by", str(scope.acknowledged_by_id)))
     if scope.assigned_to_id:

@@ -1,0 +1,36 @@
+"""What search needs from the response tracker: each comment's response state for the
+index, and a re-index of a comment whenever its acknowledgement or assignment changes."""
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from blogapp.models import Acknowledgement, Assignment, OutboxKind
+from blogapp.responses.state import response_state
+from blogapp.search import documents, outbox
+
+
+def states_for_index(
+    session: Session, comment_ids: Sequence[int]
+) -> Mapping[int, documents.ResponseState]:
+    """The tracker's state of each comment, as the search index stores it. Overdue is not
+    stored: the index keeps the due time and a search compares it with its own clock."""
+    return {
+        comment_id: documents.ResponseState(
+            owed=state.owed,
+            acknowledged_by_id=state.by_id,
+            assigned_to_id=state.assignee_id,
+            due_at=state.due_at,
+        )
+        for comment_id, state in response_state(comment_ids, session=session).items()
+    }
+
+
+def _comment_of(record: Acknowledgement | Assignment, state: str) -> Iterable[tuple[str, int]]:
+    return [(OutboxKind.COMMENT, record.comment_id)]
+
+
+def register() -> None:
+    documents.set_response_states(states_for_index)
+    outbox.watch(Acknowledgement, _comment_of)
+    outbox.watch(Assignment, _comment_of)
