@@ -67,3 +67,36 @@ def test_employee_filters_to_customer_comments(live_server, page):
     assert page.locator(".result .staff-mark").count() == 0
     assert page.locator(".result-post").count() == 0
     screenshot(page, "search-employee")
+
+    page.select_option("#response", "owed")
+    page.click(".search-form button[type=submit]")
+    page.wait_for_url(re.compile(r"response=owed"))
+    waiting = page.locator(".result")
+    assert waiting.count() > 0
+    assert page.locator(".response-mark", has_text="Waiting").count() + page.locator(
+        ".response-mark", has_text="Overdue"
+    ).count() == waiting.count()
+    screenshot(page, "search-employee-waiting")
+
+
+def test_employee_answers_from_the_queue_with_a_similar_earlier_answer(live_server, page):
+    page.goto(live_server + "/account/login")
+    page.fill("#email", "jane.doe@tallyworks.example")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/responses?view=all")
+    item = page.locator(".rq-item", has_text="green Connected badge")
+    item.locator("summary", has_text="Reply").click()
+    panel = item.locator(".rq-similar-panel")
+    panel.wait_for()
+    assert "My bank wanted re-consent" in panel.inner_text()
+    panel.locator("button", has_text="Start my reply from this answer").first.click()
+    box = item.locator("textarea[name=body]")
+    assert box.input_value().startswith("Glad it helped, Marco.")
+    screenshot(page, "queue-similar-answers")
+    box.fill("Thanks for the report. Please reconnect the feed under Settings, Bank feeds.")
+    item.locator("button", has_text="Send reply").click()
+    done = page.locator(".rq-done")
+    done.wait_for()
+    assert "Replied" in done.inner_text()

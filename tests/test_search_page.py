@@ -241,6 +241,8 @@ def test_employees_filter_by_response_state_on_the_page(
         ).text
     )
     assert f"/c/{question.id}" in answered and f"/c/{waiting.id}" not in answered
+    assert "Answered by Jane Doe" in answered  # each comment's state, for employees
+    assert "Waiting for an answer · Jane Doe" in page
 
 
 def test_filter_choices_survive_into_the_next_page_and_wrong_ones_are_explained(
@@ -273,4 +275,5 @@ def test_readers_get_no_employee_filters_and_their_searches_ignore_them(
         "/search", query_string={"q": "weekly", "response": "owed", "by": "x", "held": "y"}
     ).text
     assert "Employee filters" not in page and "isn't one of the choices" not in page
+    assert "Answered by" not in page and "response-mark" not in page
     assert f"/c/{question.id}" in page and f"/c/{answer.id}" in page

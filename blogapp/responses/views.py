@@ -1,7 +1,16 @@
 """The response queue (/responses) and the actions on its items."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from blogapp.accounts.permissions import employee_required, moderator_required
@@ -14,6 +23,7 @@ from blogapp.responses import services
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
 from blogapp.responses.services import ResponseError, can_moderate
+from blogapp.search.services import similar_answers
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -41,6 +51,9 @@ class _Links:
     def permalink(self, comment_id: int) -> str:
         return self._permalink.replace(str(self._MARK), str(comment_id))
 
+    def similar(self, comment_id: int) -> str:
+        return self.act(comment_id, "similar")
+
 
 def _render_queue(errors=None, kept=None, status: int = 200):
     filters = QueueFilters.from_args(request.args)
@@ -67,6 +80,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         here=request.full_path.rstrip("?"),
         act=links.act,
         permalink=links.permalink,
+        similar=links.similar,
         errors=errors or {},
         kept=kept or {},
     )
@@ -74,8 +88,6 @@ def _render_queue(errors=None, kept=None, status: int = 200):
 
 
 def _per_page() -> int:
-    from flask import current_app
-
     return current_app.config["RESPONSES_PER_PAGE"]
 
 
@@ -91,6 +103,27 @@ def _comment(comment_id: int) -> Comment:
     if comment is None:
         abort(404)
     return comment
+
+
+@bp.get("/<int:comment_id>/similar")
+@employee_required
+def similar(comment_id: int):
+    """Staff answers to earlier comments like this one: a panel the queue fetches when a
+    reply box opens, or (?panel absent, no JavaScript) a page with its own reply box."""
+    comment = _comment(comment_id)
+    try:
+        answers = similar_answers(comment)
+    except Exception:  # a broken index must not stand between an employee and a reply
+        current_app.logger.exception("Similar answers for comment %s failed", comment_id)
+        answers = None
+    template = "responses/_similar.html" if request.args.get("panel") else "responses/similar.html"
+    return render_template(
+        template,
+        comment=comment,
+        answers=answers,
+        permalink=lambda i: url_for("comments.permalink", comment_id=i),
+        act=_Links().act,
+    )
 
 
 def _employee(value: str | None) -> User | None:

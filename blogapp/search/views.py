@@ -34,8 +34,20 @@ def search():
             )
         results = services.search_site(text, current_user, options)
     return render_template(
-        "search/search.html", form=form, results=results, link_args=form.link_args(employee)
+        "search/search.html",
+        form=form,
+        results=results,
+        link_args=form.link_args(employee),
+        states=_response_states(results) if employee and results else {},
     )
+
+
+def _response_states(results: services.SearchResults) -> dict:
+    """Where each comment on the page stands in the response tracker, for employees."""
+    from blogapp.responses.state import response_state
+
+    ids = [h.object_id for g in results.groups for h in g.hits if h.kind == "comment"]
+    return response_state(ids)
 
 
 def _page() -> int:
