@@ -27,6 +27,7 @@ from blogapp.extensions import db
 from blogapp.markup import render_comment
 from blogapp.models import Comment, CommentStatus, Post, PostStatus
 from blogapp.models.base import utcnow
+from blogapp.responses.public import PostSummary, post_summary, typical_response_time
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
 IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
@@ -109,6 +110,21 @@ def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
     return html, ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
 
 
+def response_figures(post: Post, stamp: tuple) -> tuple[PostSummary | None, str | None]:
+    """The tracker's public figures on the page: the post's answer rate, the typical wait.
+
+    Both change only when a comment is added, edited, removed or acknowledged, and each
+    of those bumps the thread's stamp. The typical wait is the site's (a 90-day
+    window), so a change on another post reaches it when the entry expires (cache.TTL).
+    """
+    key = (post.id, stamp)
+    figures = cache("response_figures").get(key)
+    if figures is None:
+        figures = (post_summary(post.id), typical_response_time())
+        cache("response_figures").put(key, figures)
+    return figures
+
+
 def new_comment_form(viewer: Viewer) -> CommentForm:
     form = CommentForm(formdata=None)
     form.set_shown_now()
@@ -184,6 +200,7 @@ def render_post_page(
     thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed)
     fresh_form = form is None
     form = form or new_comment_form(viewer)
+    response_summary, typical_response = response_figures(post, stamp)
     body = render_template(
         "blog/post.html",
         post=post,
@@ -193,6 +210,8 @@ def render_post_page(
         closed=closed,
         form=form,
         viewer=viewer,
+        response_summary=response_summary,
+        typical_response=typical_response,
         preview=Markup(render_comment(preview)) if preview else None,
         guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
     )
