@@ -305,6 +305,20 @@ def test_employee_filters_follow_the_response_tracker(
     assert keys(Guest(), response="owed") == comments(fresh, late, answered, reply, handed)
 
 
+def test_a_post_given_to_another_author_gives_them_its_owed_comments(
+    search_backend, make_user, make_post, make_comment
+):
+    ada = make_user(Role.STAFF, name="Ada Author")
+    bob = make_user(Role.STAFF, name="Bob Builder")
+    post = make_post(author=ada, body="Nothing here.")
+    question = make_comment(post, body="Okapi question.")
+    assert found("okapi", ada, assigned_to=ada.id) == [f"comment:{question.id}"]
+    post.author = bob
+    db.session.commit()
+    assert found("okapi", ada, assigned_to=ada.id) == []
+    assert found("okapi", ada, assigned_to=bob.id) == [f"comment:{question.id}"]
+
+
 def test_an_acknowledgement_queues_its_comment_for_the_index(
     app, search_backend, make_user, make_post, make_comment
 ):

@@ -43,13 +43,17 @@ def watch(model: type, changes: Callable[[object, str], Iterable[Change]]) -> No
     _WATCHED[model] = changes
 
 
+_THREAD_ATTRS = ("title", "tags", "author", "author_id")
+
+
 def _post_changes(post: Post, state: str) -> Iterable[Change]:
     if state == "deleted":
         return [(OutboxKind.THREAD, post.id)]
     if state == "dirty":
         attrs = sa.inspect(post).attrs
-        # Comments carry their post's title and tags, so those changes reach them too.
-        if attrs.title.history.has_changes() or attrs.tags.history.has_changes():
+        # Comments carry their post's title and tags, and are owed by default by its
+        # author (the response tracker's assignee), so those changes reach them too.
+        if any(attrs[name].history.has_changes() for name in _THREAD_ATTRS):
             return [(OutboxKind.THREAD, post.id)]
     return [(OutboxKind.POST, post.id)]
 
