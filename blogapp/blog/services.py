@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from blogapp.extensions import db
 from blogapp.models import Post, Role, SlugRedirect, Tag, User
@@ -16,7 +17,9 @@ def visible_posts(now: datetime | None = None) -> sa.Select:
 
 def visible_post(slug: str) -> Post | None:
     """The post at ``slug`` if the public may see it; drafts and future posts are None."""
-    return db.session.scalar(visible_posts().where(Post.slug == slug))
+    # Tags in the same query (one post: no rows multiplied worth a second round trip).
+    query = visible_posts().where(Post.slug == slug).options(joinedload(Post.tags))
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def current_slug_for(old_slug: str) -> str | None:
