@@ -352,6 +352,17 @@ def test_similar_answers_are_staff_replies_to_comments_like_this_one(
     matches = similar_answers(asking, limit=3)
     assert [(m.question.id, m.answer.id) for m in matches] == [(earlier.id, answer.id)]
     assert unanswered.id not in {m.question.id for m in matches}
+
+    # Elsewhere, a comment must share two telling words; under the same post, one will do.
+    elsewhere = make_post(body="Nothing here either.")
+    alike = make_comment(elsewhere, author=reader, body="Exporting invoices as CSV takes ages.")
+    make_comment(elsewhere, author=staff, parent=alike, body="Fixed in today's release.")
+    one_word = make_comment(elsewhere, author=reader, body="Where do I find old invoices?")
+    make_comment(elsewhere, author=staff, parent=one_word, body="Under Billing.")
+    nearby = make_comment(post, author=reader, body="My invoices look odd on a phone.")
+    make_comment(post, author=staff, parent=nearby, body="A fix is on its way.")
+    matches = {m.question.id for m in similar_answers(asking, limit=5)}
+    assert matches == {earlier.id, alike.id, nearby.id}
     lonely = make_comment(post, body="Zeppelins over the harbour.")
     assert similar_answers(lonely, limit=3) == []
 

@@ -14,6 +14,8 @@ from blogapp.search.documents import SearchDoc
 from blogapp.search.nodes import Node
 
 BACKENDS = ("whoosh", "postgres")
+# How many of a text's words similar() looks for.
+SIMILAR_WORDS = 16
 
 
 class IndexBusy(Exception):
@@ -105,8 +107,11 @@ class SearchBackend(Protocol):
     def suggest(self, words: list[str]) -> dict[str, str]:
         """Corrections for words the index does not contain: {typed: suggested}."""
 
-    def similar(self, text: str, scope: Scope, exclude_key: str, limit: int) -> list[Hit]:
-        """Documents most like ``text``, best first."""
+    def similar(
+        self, text: str, scope: Scope, exclude_key: str, limit: int, post_id: int | None = None
+    ) -> list[Hit]:
+        """Documents most like ``text``, best first: sharing at least two of its telling
+        words, or one when they are under the same post ``post_id``."""
 
     def fingerprints(self) -> Iterator[tuple[str, str]]:
         """(key, fingerprint) of every document in the index."""

@@ -6,6 +6,7 @@ of its words, combined with tsquery_and/or/not; filters become plain SQL.
 One writer at a time by a transaction-level advisory lock, tried without waiting.
 """
 
+import itertools
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from blogapp.extensions import db
 from blogapp.models import SearchDocument, SearchWord
-from blogapp.search.backend import Hit, Hits, IndexBusy, Scope
+from blogapp.search.backend import SIMILAR_WORDS, Hit, Hits, IndexBusy, Scope
 from blogapp.search.documents import SearchDoc, split_key
 from blogapp.search.postgres_query import (
     CONFIG,
@@ -211,14 +212,23 @@ class PostgresBackend:
                 corrections[typed] = ranked[0][2]
         return corrections
 
-    def similar(self, text: str, scope: Scope, exclude_key: str, limit: int) -> list[Hit]:
-        words = sorted(spelling_words(text))[:40]
+    def similar(
+        self, text: str, scope: Scope, exclude_key: str, limit: int, post_id: int | None = None
+    ) -> list[Hit]:
+        # The longest words stand in for the most telling ones (PostgreSQL keeps no
+        # document frequencies to weigh them by).
+        words = sorted(spelling_words(text), key=lambda w: (-len(w), w))[:SIMILAR_WORDS]
         if not words:
             return []
         likeness = websearch(" or ".join(words))
+        # "a b or a c or …": any two of the words (one, if that is all there is).
+        pairs = [f"{a} {b}" for a, b in itertools.combinations(words, 2)]
+        alike = D.tsv.op("@@")(websearch(" or ".join(pairs)) if pairs else likeness)
+        if post_id is not None:
+            alike = sa.or_(alike, sa.and_(D.post_id == post_id, D.tsv.op("@@")(likeness)))
         kind, object_id = split_key(exclude_key)
         where = sa.and_(
-            D.tsv.op("@@")(likeness),
+            alike,
             scope_clause(scope),
             sa.not_(sa.and_(D.kind == kind, D.object_id == object_id)),
         )

@@ -199,7 +199,11 @@ def similar_answers(comment: Comment, limit: int = 5) -> list[SimilarAnswer]:
         author_staff=False,
     )
     hits = get_backend().similar(
-        html_text(comment.body_html), scope, exclude_key=f"comment:{comment.id}", limit=limit * 5
+        html_text(comment.body_html),
+        scope,
+        exclude_key=f"comment:{comment.id}",
+        limit=limit * 5,
+        post_id=comment.post_id,
     )
     question_ids = [h.object_id for h in hits]
     if not question_ids:

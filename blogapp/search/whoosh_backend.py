@@ -18,7 +18,7 @@ from whoosh import index, query, writing
 from whoosh.filedb.filestore import FileStorage
 
 from blogapp.search import whoosh_patches  # noqa: F401 (applies the patches on import)
-from blogapp.search.backend import Hit, Hits, IndexBusy, Scope
+from blogapp.search.backend import SIMILAR_WORDS, Hit, Hits, IndexBusy, Scope
 from blogapp.search.documents import SearchDoc
 from blogapp.search.nodes import Word, words_of
 from blogapp.search.snippets import mark_words
@@ -241,16 +241,28 @@ class WhooshBackend:
                         break
         return corrections
 
-    def similar(self, text: str, scope: Scope, exclude_key: str, limit: int) -> list[Hit]:
+    def similar(
+        self, text: str, scope: Scope, exclude_key: str, limit: int, post_id: int | None = None
+    ) -> list[Hit]:
         with self.searcher() as searcher:
-            terms = searcher.key_terms_from_text("body", text, numterms=12)
+            # The text's most telling words, weighed against the whole index (Bo1).
+            terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_WORDS)
             if not terms:
                 return []
             likeness = query.Or([query.Term("body", word, boost=w) for word, w in terms])
             mask = hidden_documents(searcher, scope, exclude=[exclude_key])
-            results = searcher.search(restrict(likeness, scope), limit=limit, mask=mask)
+            results = searcher.search(
+                restrict(likeness, scope), limit=limit * 3, mask=mask, terms=True
+            )
+            enough = min(2, len(terms))
+            alike = [
+                h
+                for h in results
+                if h["post_id"] == str(post_id)
+                or sum(field == "body" for field, _ in h.matched_terms()) >= enough
+            ]
             marked = _marker({word for word, _ in terms})
-            return [self._hit(h, marked) for h in results]
+            return [self._hit(h, marked) for h in alike[:limit]]
 
     def fingerprints(self) -> Iterator[tuple[str, str]]:
         with self.searcher() as searcher:
