@@ -179,3 +179,19 @@ def test_one_readers_own_links_never_reach_another_through_the_cache(scene):
         assert edit_link not in page
         assert f'class="flag-link" href="/comments/{scene.coras.id}/flag"' in page
         assert "Held guest words" not in page
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_new_version_of_the_post_shows_on_the_next_view(scene, viewer):
+    from blogapp.markup import render_post
+
+    client = scene.client_for(viewer)
+    for _ in range(2):
+        assert "With <strong>two</strong> paragraphs" in scene.page(client)
+    post = scene.post
+    post.title, post.body_source = "A retitled post", "Rewritten body words."
+    post.body_html, post.version = render_post(post.body_source), post.version + 1
+    db.session.commit()
+    page = scene.page(client)
+    assert "A retitled post" in page and "Rewritten body words." in page
+    assert "With <strong>two</strong> paragraphs" not in page

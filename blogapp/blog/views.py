@@ -12,7 +12,7 @@ from flask import (
 )
 
 from blogapp.blog import services
-from blogapp.comments.section import cached_post_page, render_post_page
+from blogapp.comments.page import post_page
 from blogapp.extensions import db
 from blogapp.studio.uploads import find_upload, upload_response
 
@@ -41,16 +41,13 @@ def index():
 @bp.get("/posts/<slug>")
 def post(slug: str):
     """One post with its conversation; drafts and future posts are 404."""
-    cached = cached_post_page(slug)
-    if cached is not None:
-        return cached
-    post = services.visible_post(slug)
-    if post is None:
-        moved_to = services.current_slug_for(slug)
-        if moved_to is None:
-            abort(404)
-        return redirect(url_for("blog.post", slug=moved_to, **request.args), 301)
-    return render_post_page(post)
+    page = post_page(slug)
+    if page is not None:
+        return page
+    moved_to = services.current_slug_for(slug)
+    if moved_to is None:
+        abort(404)
+    return redirect(url_for("blog.post", slug=moved_to, **request.args), 301)
 
 
 @bp.get("/tags/<slug>")

@@ -1,32 +1,36 @@
 """The comment section of a post page: the thread, the form, and the cached renderings.
 
-Two caches keep the busy path cheap (see comments/cache.py):
-- the rendered thread, shared by everyone who sees the same thing: anonymous
-  readers, and signed-in readers who have not commented on the post;
+Four caches keep the busy path cheap (see comments/cache.py; comments/page.py reads
+the one query that keys them all):
 - the whole page for anonymous readers with nothing personal in their session,
-  served after one query, with a fresh CSRF token and form clock put in.
+  served after one query, with a fresh CSRF token and form clock put in;
+- the drawn post (PostSnapshot), for each version of the post;
+- the rendered thread, shared by everyone who sees the same thing: anonymous
+  readers, and signed-in readers who have not commented on the post (their own
+  comments' Edit links are put in afterwards);
+- the tracker's figures (answer rate, typical wait), keyed on the thread's stamp.
 """
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, current_app, render_template, request, session
+from flask import current_app, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from blogapp.comments.cache import cache
-from blogapp.comments.forms import CommentForm, form_shown_token
+from blogapp.comments.forms import CommentForm
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
 from blogapp.comments.present import CommentLinks, present_thread
-from blogapp.comments.services import closed_by_rules, comments_closed
-from blogapp.comments.threads import load_thread, thread_stats
+from blogapp.comments.services import comments_closed
+from blogapp.comments.threads import ThreadStats, load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
 from blogapp.markup import render_comment
-from blogapp.models import Comment, CommentStatus, Post, PostStatus
-from blogapp.models.base import utcnow
+from blogapp.models import Comment, CommentStatus, Post
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
@@ -71,10 +75,10 @@ def _with_own_actions(html: str, post: Post, viewer: Viewer) -> Markup:
     return Markup(html)
 
 
-def render_thread(post: Post, viewer: Viewer, newest_first: bool, page: int, closed: bool):
+def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: bool, stats=None):
     """The rendered thread (HTML), its summary, and its change stamp."""
     per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
-    stats = thread_stats(post, viewer.user_id)
+    stats = stats or thread_stats(post, viewer.user_id)
     variant = _shared_variant(viewer, stats)
     key = (variant, post.id, newest_first, page, closed, stats.stamp)
     hit = cache("threads").get(key) if variant else None
@@ -133,7 +137,7 @@ def new_comment_form(viewer: Viewer) -> CommentForm:
     return form
 
 
-def _nothing_personal() -> bool:
+def nothing_personal() -> bool:
     """An anonymous reader whose session holds at most a CSRF token (no flashes, no form)."""
     return (
         not current_user.is_authenticated
@@ -142,66 +146,66 @@ def _nothing_personal() -> bool:
     )
 
 
-def _page_key(slug, version, updated_at, stamp, closed) -> tuple:
+def page_key(slug, version, updated_at, stamp, closed) -> tuple:
+    """The page cache's key for the post page at ``slug`` as this request asks for it."""
     newest_first = request.args.get("order") == "newest"
     page = request.args.get("cpage", 1, type=int) or 1
     return (slug, newest_first, page, version, updated_at, stamp, closed)
 
 
-# One plain statement: cheaper to run than building the ORM query on every hit.
-_PAGE_STAMP = sa.text(
-    "SELECT p.version, p.updated_at, p.comments_open, p.published_at, p.status, "
-    "count(c.id), max(c.changed_at) FROM posts p LEFT JOIN comments c ON c.post_id = p.id "
-    "WHERE p.slug = :slug GROUP BY p.id, p.version, p.updated_at, p.comments_open, "
-    "p.published_at, p.status"
-).columns(
-    sa.column("version", sa.Integer),
-    sa.column("updated_at", sa.DateTime),
-    sa.column("comments_open", sa.Boolean),
-    sa.column("published_at", sa.DateTime),
-    sa.column("status", sa.String),
-    sa.column("count", sa.Integer),
-    sa.column("changed", sa.DateTime),
-)
+@dataclass(frozen=True)
+class PostSnapshot:
+    """The post as its page shows it: plain values and the drawn article.
+
+    Cached for each version of the post (comments/page.py), like the anonymous page:
+    a change to the author's profile shows when the entry expires (cache.TTL).
+    """
+
+    id: int
+    slug: str
+    title: str
+    excerpt: str
+    comments_open: bool
+    published_at: datetime
+    version: int
+    updated_at: datetime
+    article_html: Markup
 
 
-def cached_post_page(slug: str) -> Response | None:
-    """The whole post page from the cache, for a reader with nothing personal; one query."""
-    if request.args.keys() - {"order", "cpage"} or not _nothing_personal():
-        return None
-    # Straight on a pooled connection: the session's transaction bookkeeping cost more
-    # than the statement. The session is not used on this path, so nothing it holds is
-    # missed; on a miss the view loads the post through the session as usual.
-    with db.engine.connect() as connection:
-        row = connection.execute(_PAGE_STAMP, {"slug": slug}).one_or_none()
-    if row is None:
-        return None
-    version, updated_at, is_open, published_at, status, count, changed = row
-    now = utcnow()
-    visible = status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED) and published_at is not None
-    if not visible or published_at > now:
-        return None  # the view says 404 (or redirects an old slug)
-    closed = closed_by_rules(is_open, published_at, now)
-    parts = cache("pages").get(_page_key(slug, version, updated_at, (count, changed), closed))
-    if parts is None:
-        return None
-    head, middle, tail = parts
-    csrf, shown = generate_csrf().encode(), form_shown_token().encode()
-    return Response(b"".join((head, csrf, middle, shown, tail)), mimetype="text/html")
+def snapshot_of(post: Post) -> PostSnapshot:
+    """Draw ``post``'s article (title, byline, tags, body) and keep what the page needs."""
+    article = Markup(render_template("blog/_article.html", post=post))
+    return PostSnapshot(
+        post.id,
+        post.slug,
+        post.title,
+        post.excerpt,
+        post.comments_open,
+        post.published_at,
+        post.version,
+        post.updated_at,
+        article,
+    )
 
 
 def render_post_page(
-    post: Post,
+    post: Post | PostSnapshot,
     form: CommentForm | None = None,
     preview: str | None = None,
     status: int = 200,
+    stats: ThreadStats | None = None,
 ):
-    """The post page with its conversation; ``form`` carries a rejected comment back."""
+    """The post page with its conversation; ``form`` carries a rejected comment back.
+
+    ``stats`` are the thread's, for the viewing account, when the caller has them.
+    """
+    if isinstance(post, Post):
+        post = snapshot_of(post)
     viewer = current_viewer()
     newest_first = request.args.get("order") == "newest"
     page = request.args.get("cpage", 1, type=int) or 1
     closed = comments_closed(post, viewer.now)
-    thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed)
+    thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed, stats)
     fresh_form = form is None
     form = form or new_comment_form(viewer)
     response_summary, typical_response = response_figures(post, stamp)
@@ -219,8 +223,8 @@ def render_post_page(
         preview=Markup(render_comment(preview)) if preview else None,
         guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
     )
-    if fresh_form and status == 200 and _nothing_personal():
-        key = _page_key(post.slug, post.version, post.updated_at, stamp, closed)
+    if fresh_form and status == 200 and nothing_personal():
+        key = page_key(post.slug, post.version, post.updated_at, stamp, closed)
         head, _, rest = body.partition(generate_csrf())
         middle, _, tail = rest.partition(form.shown.data)
         if generate_csrf() not in rest and form.shown.data not in tail:

@@ -74,7 +74,7 @@ _STATS = sa.text(
     sa.column("mine", sa.Integer),
     sa.column("mine_held", sa.Integer),
 )
-_STATUSES = {
+STATS_STATUSES = {
     "published": CommentStatus.PUBLISHED.value,
     "removed": CommentStatus.REMOVED.value,
     "held": CommentStatus.HELD.value,
@@ -83,7 +83,7 @@ _STATUSES = {
 
 def thread_stats(post: Post, author_id: int | None = None) -> ThreadStats:
     """Counts and the change stamp of a post's comments, in one query."""
-    row = db.session.execute(_STATS, {**_STATUSES, "author": author_id, "post": post.id}).one()
+    row = db.session.execute(_STATS, {**STATS_STATUSES, "author": author_id, "post": post.id}).one()
     published, roots, count, changed, mine, mine_held = row
     return ThreadStats(
         int(published or 0), int(roots or 0), (count, changed), int(mine or 0), int(mine_held or 0)
