@@ -202,6 +202,15 @@ def test_snippets_highlight_matches_and_escape_everything_else(
     assert snippet.count("<mark>") == 1
 
 
+def test_snippets_read_like_the_comment_around_its_formatting(
+    search_backend, make_post, make_comment
+):
+    post = make_post(body="Nothing here.")
+    make_comment(post, body="Open **Reports**, then [Export](https://example.com).\n\n- one\n- two")
+    snippet = str(search_site("reports", Guest(), SearchOptions()).groups[0].hits[0].snippet)
+    assert "<mark>Reports</mark>, then Export. one two" in snippet
+
+
 def test_did_you_mean_suggests_a_word_from_the_index(search_backend, make_post, make_comment):
     post = make_post(body="Nothing here.")
     make_comment(post, body="Reconciliation of the bank statement failed.")

@@ -104,6 +104,10 @@ def split_key(key: str) -> tuple[str, int]:
     return kind, int(object_id)
 
 
+# Inline elements join their words to the text around them ("<em>CSV</em>," reads
+# "CSV,"); any other tag separates words.
+_INLINE = "a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|sub|sup"
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -112,7 +116,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def html_text(rendered: str) -> str:
     """The words of HTML that markup.py produced: tags out, entities decoded, control
     characters (which the snippet highlighter uses as markers) removed."""
-    text = html.unescape(_TAG.sub(" ", rendered or ""))
+    text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", rendered or "")))
     return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
