@@ -8,11 +8,12 @@ the view after the change must show it, whoever is looking.
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from blogapp.comments.moderation import approve_comment, remove_comment
 from blogapp.comments.services import delete_own_comment, edit_comment, post_comment
 from blogapp.extensions import db
-from blogapp.models import CommentStatus, Role
+from blogapp.models import Comment, CommentStatus, Role
 from blogapp.models.base import utcnow
 from blogapp.responses import services
 from tests.conftest import Auth
@@ -195,3 +196,39 @@ def test_a_new_version_of_the_post_shows_on_the_next_view(scene, viewer):
     page = scene.page(client)
     assert "A retitled post" in page and "Rewritten body words." in page
     assert "With <strong>two</strong> paragraphs" not in page
+
+
+def test_each_signed_in_reader_gets_their_own_working_form(app, make_user, make_post):
+    from tests.conftest import csrf_from
+    from tests.test_comments import SHOWN_RE, form_fields
+
+    post = make_post(slug="forms")
+    make_user(Role.READER, name='Bob <b>& "Co"</b>', email="bob@example.com")
+    make_user(Role.READER, name="Rita Reader", email="rita@example.com")
+    make_user(Role.STAFF, name="Stan Staff", email="stan@example.com")
+    clients, pages = {}, {}
+    for email in ("bob@example.com", "rita@example.com", "stan@example.com", "bob@example.com"):
+        client = clients.setdefault(email, app.test_client())
+        with app.app_context():
+            if email not in pages:
+                Auth(client).login(email)
+            pages.setdefault(email, []).append(client.get("/posts/forms").text)
+    bob, rita, stan = pages["bob@example.com"], pages["rita@example.com"], pages["stan@example.com"]
+    signed = "Commenting as <strong>{}</strong>"
+    assert all(signed.format("Bob &lt;b&gt;&amp; &#34;Co&#34;&lt;/b&gt;") in p for p in bob)
+    assert signed.format("Rita Reader") in rita[0] and "Bob" not in rita[0]
+    assert signed.format("Stan Staff") + ' <span class="staff-mark">Staff</span>' in stan[0]
+    assert "A member of our team answers every comment" in rita[0]
+    assert "A member of our team answers every comment" not in stan[0]
+    assert csrf_from(bob[0]) != csrf_from(rita[0]), "each reader has their own CSRF token"
+    assert all(p.count("\x00") == 0 for p in (*bob, *rita, *stan))
+    assert len({SHOWN_RE.search(p).group(1) for p in (*bob, *rita)}) == 3
+    # The form drawn for Bob and filled in for Rita posts as Rita.
+    app.config["COMMENT_MIN_FILL_SECONDS"] = 0
+    with app.app_context():
+        data = form_fields(rita[0]) | {"body": "Rita posts from a stored form"}
+        response = clients["rita@example.com"].post("/posts/forms/comments", data=data)
+    assert response.status_code == 303
+    (comment,) = db.session.scalars(sa.select(Comment).where(Comment.post_id == post.id))
+    assert comment.author.display_name == "Rita Reader"
+    assert comment.body_source == "Rita posts from a stored form"

@@ -25,12 +25,13 @@ from blogapp.comments.cache import cache
 from blogapp.comments.forms import CommentForm
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
 from blogapp.comments.present import CommentLinks, present_thread
+from blogapp.comments.reader_form import new_comment_form, signed_in_form
 from blogapp.comments.services import comments_closed
 from blogapp.comments.threads import ThreadStats, load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
 from blogapp.markup import render_comment
-from blogapp.models import Comment, CommentStatus, Post
+from blogapp.models import CommentStatus, Post
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
@@ -57,14 +58,18 @@ def _shared_variant(viewer: Viewer, stats) -> str | None:
     return None
 
 
+# Plain SQL, like the page's stamp: the ORM's statement building cost more than the query.
+_OWN_PUBLISHED = sa.text(
+    "SELECT id, created_at FROM comments "
+    "WHERE post_id = :post AND author_id = :author AND status = :published"
+).columns(sa.column("id", sa.Integer), sa.column("created_at", sa.DateTime))
+
+
 def _with_own_actions(html: str, post: Post, viewer: Viewer) -> Markup:
     """The shared reader rendering, with Edit (or Delete) instead of Report on their comments."""
     own = db.session.execute(
-        sa.select(Comment.id, Comment.created_at).where(
-            Comment.post_id == post.id,
-            Comment.author_id == viewer.user_id,
-            Comment.status == CommentStatus.PUBLISHED.value,
-        )
+        _OWN_PUBLISHED,
+        {"post": post.id, "author": viewer.user_id, "published": CommentStatus.PUBLISHED.value},
     ).all()
     links = CommentLinks()
     html = str(html)
@@ -127,14 +132,6 @@ def response_figures(post: Post, stamp: tuple) -> tuple[PostSummary | None, str 
         figures = (post_summary(post.id), typical_response_time())
         cache("response_figures").put(key, figures)
     return figures
-
-
-def new_comment_form(viewer: Viewer) -> CommentForm:
-    form = CommentForm(formdata=None)
-    form.set_shown_now()
-    if viewer.guest.name:
-        form.name.data, form.email.data = viewer.guest.name, viewer.guest.email
-    return form
 
 
 def nothing_personal() -> bool:
@@ -207,8 +204,12 @@ def render_post_page(
     closed = comments_closed(post, viewer.now)
     thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed, stats)
     fresh_form = form is None
-    form = form or new_comment_form(viewer)
     response_summary, typical_response = response_figures(post, stamp)
+    form_html = None
+    if fresh_form and not preview and status == 200 and not closed:
+        form_html = signed_in_form(post, viewer, typical_response)
+    if form_html is None:
+        form = form or new_comment_form(viewer)
     body = render_template(
         "blog/post.html",
         post=post,
@@ -217,6 +218,7 @@ def render_post_page(
         newest_first=newest_first,
         closed=closed,
         form=form,
+        form_html=form_html,
         viewer=viewer,
         response_summary=response_summary,
         typical_response=typical_response,
