@@ -34,6 +34,9 @@ from blogapp.markup import render_comment
 from blogapp.models import CommentStatus, Post
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
 
+# Where the page's template leaves room for the thread (NUL never comes from a template).
+_THREAD_SLOT = "\x00thread\x00"
+
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
 IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
 
@@ -65,23 +68,23 @@ _OWN_PUBLISHED = sa.text(
 ).columns(sa.column("id", sa.Integer), sa.column("created_at", sa.DateTime))
 
 
-def _with_own_actions(html: str, post: Post, viewer: Viewer) -> Markup:
+def _with_own_actions(html: bytes, post: Post, viewer: Viewer) -> bytes:
     """The shared reader rendering, with Edit (or Delete) instead of Report on their comments."""
     own = db.session.execute(
         _OWN_PUBLISHED,
         {"post": post.id, "author": viewer.user_id, "published": CommentStatus.PUBLISHED.value},
     ).all()
     links = CommentLinks()
-    html = str(html)
     for comment_id, created_at in own:
         label = "Edit" if viewer.now - created_at <= viewer.edit_window else "Delete"
         report = f'<a class="flag-link" href="{links.flag.format(comment_id)}">Report</a>'
-        html = html.replace(report, f'<a href="{links.edit.format(comment_id)}">{label}</a>', 1)
-    return Markup(html)
+        edit = f'<a href="{links.edit.format(comment_id)}">{label}</a>'
+        html = html.replace(report.encode(), edit.encode(), 1)
+    return html
 
 
 def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: bool, stats=None):
-    """The rendered thread (HTML), its summary, and its change stamp."""
+    """The rendered thread (UTF-8 HTML), its summary, and its change stamp."""
     per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
     stats = stats or thread_stats(post, viewer.user_id)
     variant = _shared_variant(viewer, stats)
@@ -111,11 +114,10 @@ def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
         moderator=viewer.is_moderator,
     )
     present_thread(thread, viewer, closed)
-    html = Markup(
-        render_template(
-            "comments/_thread.html", post=post, thread=thread, newest_first=newest_first
-        )
-    )
+    # Kept as bytes: the page is joined around it without copying it into another string.
+    html = render_template(
+        "comments/_thread.html", post=post, thread=thread, newest_first=newest_first
+    ).encode()
     return html, ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
 
 
@@ -214,7 +216,7 @@ def render_post_page(
         "blog/post.html",
         post=post,
         thread=thread,
-        thread_html=thread_html,
+        thread_html=Markup(_THREAD_SLOT),
         newest_first=newest_first,
         closed=closed,
         form=form,
@@ -225,10 +227,15 @@ def render_post_page(
         preview=Markup(render_comment(preview)) if preview else None,
         guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
     )
+    # The thread (up to half a megabyte) goes in as stored: joining bytes copies it once,
+    # where putting it through the template copied it into a string and encoded it again.
+    before, _, after = body.partition(_THREAD_SLOT)
+    page = b"".join((before.encode(), thread_html, after.encode()))
     if fresh_form and status == 200 and nothing_personal():
         key = page_key(post.slug, post.version, post.updated_at, stamp, closed)
-        head, _, rest = body.partition(generate_csrf())
-        middle, _, tail = rest.partition(form.shown.data)
-        if generate_csrf() not in rest and form.shown.data not in tail:
-            cache("pages").put(key, (head.encode(), middle.encode(), tail.encode()))
-    return body, status
+        csrf, shown = generate_csrf().encode(), form.shown.data.encode()
+        head, _, rest = page.partition(csrf)
+        middle, _, tail = rest.partition(shown)
+        if csrf not in rest and shown not in tail:
+            cache("pages").put(key, (head, middle, tail))
+    return page, status
