@@ -230,12 +230,12 @@ def render_post_page(
     # The thread (up to half a megabyte) goes in as stored: joining bytes copies it once,
     # where putting it through the template copied it into a string and encoded it again.
     before, _, after = body.partition(_THREAD_SLOT)
-    page = b"".join((before.encode(), thread_html, after.encode()))
+    document = b"".join((before.encode(), thread_html, after.encode()))
     if fresh_form and status == 200 and nothing_personal():
         key = page_key(post.slug, post.version, post.updated_at, stamp, closed)
         csrf, shown = generate_csrf().encode(), form.shown.data.encode()
-        head, _, rest = page.partition(csrf)
+        head, _, rest = document.partition(csrf)
         middle, _, tail = rest.partition(shown)
         if csrf not in rest and shown not in tail:
             cache("pages").put(key, (head, middle, tail))
-    return page, status
+    return document, status
