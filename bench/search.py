@@ -2,7 +2,8 @@
 
 Prints: full rebuild in documents/s, index size on disk, and p50/p95 latency of one-
 and two-word queries with highlighting on the first 10 hits, through the search
-interface alone and through the /search page end to end. Not part of the test run.
+interface alone and through the /search page end to end, and a bare Whoosh writer over the
+same documents as a reference for the rebuild. Not part of the test run.
 
     .venv/bin/python bench/search.py                       # 100,000 comments, 1,000 posts
     .venv/bin/python bench/search.py --comments 20000 --procs 2
@@ -214,6 +215,35 @@ def timed(run) -> tuple[int, float, float]:
     return count, time.perf_counter() - start, cpu_seconds() - start_cpu
 
 
+def bare_whoosh_writer(folder: Path, docs) -> int:
+    """The reference the issue names: a plain Whoosh writer (one process, the stock
+    stemming analyzer, key and text only) over the same documents."""
+    from whoosh import fields, index
+    from whoosh.analysis import StemmingAnalyzer
+
+    folder.mkdir()
+    schema = fields.Schema(
+        key=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+        body=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+    )
+    writer = index.create_in(str(folder), schema).writer(limitmb=256)
+    count = 0
+    for doc in docs:
+        writer.add_document(key=doc.key, title=doc.title, body=doc.body)
+        count += 1
+    writer.commit()
+    return count
+
+
+def bare_reference(folder: Path) -> tuple[int, float]:
+    """Documents indexed by the bare writer and its wall-clock seconds, the documents
+    read from the database beforehand so that only the writing is timed."""
+    docs = list(all_documents(db.session))
+    count, wall, _ = timed(lambda: bare_whoosh_writer(folder, docs))
+    return count, wall
+
+
 def measure(app, backend, texts) -> dict:
     scope = scope_for(Guest(), SearchOptions())
 
@@ -268,6 +298,7 @@ def main() -> None:
                   f"({time.perf_counter() - started:.0f} s to generate)")  # fmt: skip
             whoosh = get_backend()
             count, wall, cpu = timed(maintenance.rebuild)
+            bare_count, bare_wall = bare_reference(Path(tmp) / "bare-index")
             fts = Fts5Baseline(Path(tmp) / "fts.db")
             fts_count, fts_wall, fts_cpu = timed(lambda: fts.build(all_documents(db.session)))
             texts = queries(rng, words, cumulative, args.queries)
@@ -277,6 +308,11 @@ def main() -> None:
             results["whoosh"]["size"] = whoosh.size_on_disk() / 1e6
             results["fts5"]["size"] = fts.size_on_disk() / 1e6
             report(args, count, results)
+            bare = bare_count / bare_wall
+            print(
+                f"bare Whoosh writer (one process, documents read beforehand): {bare:.1f} "
+                f"documents/s; Parley's rebuild = {count / wall / bare:.2f}x that"
+            )
 
 
 def report(args, count: int, results: dict) -> None:
