@@ -87,3 +87,18 @@ def test_durations_read_as_people_say_them():
     assert describe(timedelta(minutes=20)) == "20 min"
     assert describe(timedelta(hours=2, minutes=50)) == "2 h"
     assert describe(timedelta(hours=50)) == "2 d 2 h"
+
+
+@pytest.mark.parametrize(
+    "settings", [{"SLA_HOURS": 24, "SITE_TIMEZONE": "UTC"}, LONDON, {**LONDON, "SLA_HOURS": 30}]
+)
+def test_overdue_if_created_by_is_the_due_time_run_backwards(settings):
+    """A comment is overdue at `now` exactly when it was created at or before the cutoff."""
+    sla = Clock.from_config(settings)
+    start = utc("2026-10-01 00:00")
+    for now in (start + timedelta(hours=h, minutes=17 * h) for h in range(0, 24 * 40, 13)):
+        cutoff = sla.overdue_if_created_by(now)
+        assert sla.due_at(cutoff) <= now
+        assert sla.due_at(cutoff + timedelta(microseconds=2)) > now
+        for created in (cutoff - timedelta(minutes=m) for m in (1, 90, 60 * 30)):
+            assert sla.due_at(created) <= now

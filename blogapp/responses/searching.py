@@ -2,10 +2,12 @@
 index, and a re-index of a comment whenever its acknowledgement or assignment changes."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from blogapp.models import Acknowledgement, Assignment, OutboxKind
+from blogapp.responses.services import clock
 from blogapp.responses.state import response_state
 from blogapp.search import documents, outbox
 
@@ -30,7 +32,12 @@ def _comment_of(record: Acknowledgement | Assignment, state: str) -> Iterable[tu
     return [(OutboxKind.COMMENT, record.comment_id)]
 
 
+def overdue_cutoff(now: datetime) -> datetime:
+    return clock().overdue_if_created_by(now)
+
+
 def register() -> None:
     documents.set_response_states(states_for_index)
+    documents.set_overdue_cutoff(overdue_cutoff)
     outbox.watch(Acknowledgement, _comment_of)
     outbox.watch(Assignment, _comment_of)

@@ -39,6 +39,18 @@ class Clock:
         closes = datetime.combine(day, self.closes, self.zone).astimezone(UTC)
         return opens.replace(tzinfo=None), closes.replace(tzinfo=None)
 
+    def overdue_if_created_by(self, now: datetime) -> datetime:
+        """The latest creation time whose due time has come by ``now``: an owed comment is
+        overdue at ``now`` exactly when it was created at or before this. Due times only
+        grow with creation times, so a bisection finds it (to the microsecond)."""
+        if not self.business_hours:
+            return now - timedelta(hours=self.hours)
+        low, high = now - timedelta(days=3650), now
+        while high - low > timedelta(microseconds=1):
+            middle = low + (high - low) / 2
+            low, high = (middle, high) if self.due_at(middle) <= now else (low, middle)
+        return low
+
     def due_at(self, created_at: datetime) -> datetime:
         """Created (naive UTC) plus the SLA, counting only business hours when set."""
         remaining = timedelta(hours=self.hours)

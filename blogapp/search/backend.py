@@ -41,6 +41,9 @@ class Scope:
     # reports through documents.set_response_states(); None means "any".
     owed: bool | None = None
     overdue: bool = False
+    # With overdue: comments created at or before this are past their due time (the
+    # tracker's SLA clock run backwards); None: compare each comment's due time.
+    overdue_created_by: datetime | None = None
     # Answered or acknowledged by an employee (a standing acknowledgement of any kind).
     acknowledged: bool = False
     acknowledged_by_id: int | None = None

@@ -52,6 +52,26 @@ def set_response_states(provider: ResponseStates | None) -> ResponseStates | Non
     return previous
 
 
+# now -> the latest creation time of a comment overdue at ``now`` (the SLA clock run
+# backwards), from the same tracker: the Whoosh index filters "overdue" on creation
+# times, which it has anyway, rather than on a due time per comment.
+OverdueCutoff = Callable[[datetime], datetime]
+_overdue_cutoff: list[OverdueCutoff] = []
+
+
+def set_overdue_cutoff(cutoff: OverdueCutoff | None) -> OverdueCutoff | None:
+    """Install the tracker's overdue cutoff; returns the one it replaces."""
+    previous = _overdue_cutoff[0] if _overdue_cutoff else None
+    _overdue_cutoff.clear()
+    if cutoff is not None:
+        _overdue_cutoff.append(cutoff)
+    return previous
+
+
+def overdue_cutoff(now: datetime) -> datetime | None:
+    return _overdue_cutoff[0](now) if _overdue_cutoff else None
+
+
 def response_states(session: Session, comment_ids: Sequence[int]) -> Mapping[int, ResponseState]:
     """Each comment's response state, from the installed tracker (empty without one)."""
     if not _response_states or not comment_ids:

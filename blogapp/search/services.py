@@ -11,7 +11,7 @@ from blogapp.extensions import db
 from blogapp.models import EMPLOYEE_ROLES, Comment, CommentStatus, Post, User
 from blogapp.models.base import utcnow
 from blogapp.search.backend import Hit, Scope, get_backend
-from blogapp.search.documents import html_text
+from blogapp.search.documents import html_text, overdue_cutoff
 from blogapp.search.nodes import render
 from blogapp.search.query import parse_query
 
@@ -108,6 +108,7 @@ def scope_for(viewer, options: SearchOptions, now: datetime | None = None) -> Sc
         author_staff=authors,
         owed=True if options.response == "owed" else None,
         overdue=options.response == "overdue",
+        overdue_created_by=overdue_cutoff(now) if options.response == "overdue" else None,
         acknowledged=options.response == "acknowledged",
         acknowledged_by_id=options.acknowledged_by,
         assigned_to_id=options.assigned_to,
