@@ -22,7 +22,7 @@ from blogapp.comments.section import (
     snapshot_of,
 )
 from blogapp.comments.services import closed_by_rules
-from blogapp.comments.threads import STATS_STATUSES, ThreadStats
+from blogapp.comments.threads import STATS_AGGREGATE, STATS_COLUMNS, STATS_STATUSES, stats_of
 from blogapp.extensions import db
 from blogapp.models import PostStatus
 from blogapp.models.base import utcnow
@@ -31,16 +31,10 @@ from blogapp.models.base import utcnow
 # aggregate is taken in a derived table rather than by grouping a join (a third
 # faster at 2,000 comments); with no comments it is one row of zero and NULLs. An
 # author of NULL (no one signed in) matches no row, so the "mine" counts are then 0.
-# The thread columns are those of threads.thread_stats, so both give the same stamp.
+# The thread's columns are threads.STATS_AGGREGATE, so both give the same stamp.
 _PAGE_STAMP = sa.text(
-    "SELECT p.id, p.version, p.updated_at, p.comments_open, p.published_at, p.status, "
-    "s.n, s.changed, s.published, s.roots, s.mine, s.mine_held "
-    "FROM posts p CROSS JOIN (SELECT count(*) AS n, max(changed_at) AS changed, "
-    "sum(CASE WHEN status = :published THEN 1 ELSE 0 END) AS published, "
-    "sum(CASE WHEN parent_id IS NULL AND status IN (:published, :removed) "
-    "THEN 1 ELSE 0 END) AS roots, "
-    "sum(CASE WHEN author_id = :author THEN 1 ELSE 0 END) AS mine, "
-    "sum(CASE WHEN author_id = :author AND status = :held THEN 1 ELSE 0 END) AS mine_held "
+    "SELECT p.id, p.version, p.updated_at, p.comments_open, p.published_at, p.status, s.* "
+    f"FROM posts p CROSS JOIN (SELECT {STATS_AGGREGATE} "
     "FROM comments WHERE post_id = (SELECT id FROM posts WHERE slug = :slug)) s "
     "WHERE p.slug = :slug"
 ).columns(
@@ -50,12 +44,7 @@ _PAGE_STAMP = sa.text(
     sa.column("comments_open", sa.Boolean),
     sa.column("published_at", sa.DateTime),
     sa.column("status", sa.String),
-    sa.column("n", sa.Integer),
-    sa.column("changed", sa.DateTime),
-    sa.column("published", sa.Integer),
-    sa.column("roots", sa.Integer),
-    sa.column("mine", sa.Integer),
-    sa.column("mine_held", sa.Integer),
+    *STATS_COLUMNS,
 )
 VISIBLE_STATUSES = (PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value)
 
@@ -82,13 +71,7 @@ def post_page(slug: str):
         # Rare (a draft, a post not yet due): Post.visible_clause has the last word.
         post = visible_post(slug)
         return render_post_page(post) if post is not None else None
-    stats = ThreadStats(
-        int(row.published or 0),
-        int(row.roots or 0),
-        (row.n, row.changed),
-        int(row.mine or 0),
-        int(row.mine_held or 0),
-    )
+    stats = stats_of(row)
     if anonymous:
         closed = closed_by_rules(row.comments_open, row.published_at, now)
         parts = cache("pages").get(page_key(slug, row.version, row.updated_at, stats.stamp, closed))
