@@ -7,7 +7,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from blogapp import create_app
-from blogapp.contentio.demo import load_demo
+from blogapp.contentio.demo import DEMO_PASSWORD, load_demo
 from blogapp.extensions import db
 from config import TestingConfig
 from tests.conftest import ON_POSTGRES, empty_tables
@@ -63,6 +63,15 @@ def page():
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+
+
+def log_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form and land on the home page."""
+    page.goto(base + "/account/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
 
 
 def screenshot(page, name: str) -> None:

@@ -2,8 +2,7 @@
 
 import re
 
-from blogapp.contentio.demo import DEMO_PASSWORD
-from tests.test_browser import live_server, page, pytestmark, screenshot  # noqa: F401
+from tests.test_browser import live_server, log_in, page, pytestmark, screenshot  # noqa: F401
 
 
 def test_reader_searches_and_lands_on_the_highlighted_comment(live_server, page):
@@ -51,11 +50,7 @@ def test_reader_gets_did_you_mean_no_results_and_advice(live_server, page):
 
 
 def test_employee_filters_to_customer_comments(live_server, page):
-    page.goto(live_server + "/account/login")
-    page.fill("#email", "jane.doe@tallyworks.example")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    log_in(page, live_server, "jane.doe@tallyworks.example")
     page.goto(live_server + "/search?q=invoice")
     everyone = page.locator(".result").count()
     page.select_option("#kind", "comments")
@@ -80,11 +75,7 @@ def test_employee_filters_to_customer_comments(live_server, page):
 
 
 def test_employee_answers_from_the_queue_with_a_similar_earlier_answer(live_server, page):
-    page.goto(live_server + "/account/login")
-    page.fill("#email", "jane.doe@tallyworks.example")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    log_in(page, live_server, "jane.doe@tallyworks.example")
     page.goto(live_server + "/responses?view=all")
     item = page.locator(".rq-item", has_text="green Connected badge")
     item.locator("summary", has_text="Reply").click()

@@ -6,18 +6,9 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.test_browser import live_server, page, pytestmark, screenshot  # noqa: F401
+from tests.test_browser import live_server, log_in, page, pytestmark, screenshot  # noqa: F401
 
 STAFF_EMAIL = "priya.raman@tallyworks.example"
-DEMO_PASSWORD = "tallyworks-demo"
-
-
-def log_in(tab, base: str) -> None:
-    tab.goto(base + "/account/login")
-    tab.fill("#email", STAFF_EMAIL)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url(base + "/")
 
 
 def chart_png() -> bytes:
@@ -35,7 +26,7 @@ def test_staff_writes_a_post_with_an_image_previews_it_publishes_and_finds_it(
     live_server,  # noqa: F811
     page,  # noqa: F811
 ):
-    log_in(page, live_server)
+    log_in(page, live_server, STAFF_EMAIL)
     page.click("text=Studio")
     page.click("text=New post")
     page.fill("#title", "Invoices now show your logo")
@@ -73,7 +64,7 @@ def test_staff_writes_a_post_with_an_image_previews_it_publishes_and_finds_it(
 
 
 def test_history_diff_and_conflict_pages(live_server, page):  # noqa: F811
-    log_in(page, live_server)
+    log_in(page, live_server, STAFF_EMAIL)
     page.goto(live_server + "/studio/posts/new")
     page.fill("#title", "Two writers")
     page.fill("#body", "We ship on Monday.\n\nThe team is ready.\n\nQuestions welcome.")
@@ -112,7 +103,7 @@ def test_history_diff_and_conflict_pages(live_server, page):  # noqa: F811
 
 
 def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server, page):  # noqa: F811
-    log_in(page, live_server)
+    log_in(page, live_server, STAFF_EMAIL)
     page.goto(live_server + "/studio/posts/new")
     page.fill("#title", "Offline thoughts")
     page.click("button[value=save]")
@@ -132,7 +123,7 @@ def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server
     screenshot(page, "studio-autosave-failed")
 
     # Leaving cannot save either; after logging in again the browser offers the text back.
-    log_in(page, live_server)
+    log_in(page, live_server, STAFF_EMAIL)
     page.goto(edit_url)
     assert page.input_value("#body") == ""
     restore = page.locator(".restore-local")
@@ -143,7 +134,7 @@ def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server
 
 
 def test_leaving_the_page_saves_the_draft(live_server, page):  # noqa: F811
-    log_in(page, live_server)
+    log_in(page, live_server, STAFF_EMAIL)
     page.goto(live_server + "/studio/posts/new")
     page.fill("#title", "Quick note")
     page.click("button[value=save]")
