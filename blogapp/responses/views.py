@@ -117,12 +117,9 @@ def similar(comment_id: int):
         current_app.logger.exception("Similar answers for comment %s failed", comment_id)
         answers = None
     template = "responses/_similar.html" if request.args.get("panel") else "responses/similar.html"
+    links = _Links()
     return render_template(
-        template,
-        comment=comment,
-        answers=answers,
-        permalink=lambda i: url_for("comments.permalink", comment_id=i),
-        act=_Links().act,
+        template, comment=comment, answers=answers, permalink=links.permalink, act=links.act
     )
 
 

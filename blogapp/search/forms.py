@@ -26,10 +26,10 @@ class SearchForm(Form):
 
     FILTERS = ("order", "kind", "authors", "response", "by", "assignee")
 
-    def with_employees(self, people: list[tuple[int, str]], me: int | None) -> "SearchForm":
-        """Fill the two employee lists (the viewer first, as "Me")."""
+    def with_employees(self, people, me: int | None) -> "SearchForm":
+        """Fill the two employee lists from ``people`` (users; the viewer first, as "Me")."""
         mine = [SelectChoice(str(me), "Me")] if me else []
-        others = [SelectChoice(str(i), name) for i, name in people if i != me]
+        others = [SelectChoice(str(p.id), p.display_name) for p in people if p.id != me]
         for field in (self.by, self.assignee):
             field.choices = [SelectChoice("", "Anyone"), *mine, *others]
         return self

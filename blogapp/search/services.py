@@ -115,17 +115,6 @@ def scope_for(viewer, options: SearchOptions, now: datetime | None = None) -> Sc
     )
 
 
-def employees() -> list[tuple[int, str]]:
-    """Everyone who can acknowledge or be assigned a comment, for the employee filters."""
-    roles = [r.value for r in EMPLOYEE_ROLES]
-    rows = db.session.execute(
-        sa.select(User.id, User.display_name)
-        .where(User.role.in_(roles))
-        .order_by(sa.func.lower(User.display_name))
-    )
-    return [(id_, name) for id_, name in rows]
-
-
 def _still_visible(hits: list[Hit], scope: Scope) -> tuple[list[Hit], dict[int, Post]]:
     """Check the page's hits against the database, in case the index is a moment behind."""
     post_ids = {h.post_id for h in hits}

@@ -5,6 +5,8 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from blogapp.responses.services import employees
+from blogapp.responses.state import response_state
 from blogapp.search import services
 from blogapp.search.forms import SearchForm
 
@@ -17,7 +19,7 @@ def search():
     form = SearchForm(request.args)
     employee = current_user.is_employee
     if employee:
-        form.with_employees(services.employees(), current_user.id)
+        form.with_employees(employees(), current_user.id)
     text = form.q.data or ""
     results = None
     if text.strip():
@@ -44,8 +46,6 @@ def search():
 
 def _response_states(results: services.SearchResults) -> dict:
     """Where each comment on the page stands in the response tracker, for employees."""
-    from blogapp.responses.state import response_state
-
     ids = [h.object_id for g in results.groups for h in g.hits if h.kind == "comment"]
     return response_state(ids)
 
