@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import DEV_SECRET_KEY, Config, config_from_env
 
@@ -76,7 +77,17 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number no database column can hold (SQLite and
+    PostgreSQL ids are signed 64-bit) is a 404, not an overflow inside the query."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
     from blogapp.accounts.views import bp as accounts_bp
     from blogapp.admin.views import bp as admin_bp
     from blogapp.blog.views import bp as blog_bp

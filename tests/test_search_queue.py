@@ -92,3 +92,8 @@ def test_only_employees_see_the_panel(client, auth, asked):
     auth.logout()
     auth.login(jane.email)
     assert client.get("/responses/999999/similar").status_code == 404
+    # An id no database column can hold is a 404 on every route, never an overflow.
+    huge = 10**21
+    assert client.get(f"/responses/{huge}/similar").status_code == 404
+    assert client.get(f"/c/{huge}").status_code == 404
+    assert client.post(f"/responses/{huge}/reply").status_code == 404
