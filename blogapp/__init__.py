@@ -59,6 +59,12 @@ def register_extensions(app: Flask) -> None:
     )
     from blogapp.models import Guest, User
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no server to drop a pooled connection: pinging it before every
+        # checkout (a SELECT 1 on each request) buys nothing.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
+        }
     db.init_app(app)
     setup_sqlite_for_concurrent_writes(app)
     limiter.init_app(app)

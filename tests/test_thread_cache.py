@@ -198,10 +198,15 @@ def test_a_new_version_of_the_post_shows_on_the_next_view(scene, viewer):
     assert "With <strong>two</strong> paragraphs" not in page
 
 
-def test_each_signed_in_reader_gets_their_own_working_form(app, make_user, make_post):
+def test_each_signed_in_reader_gets_their_own_working_form(app, make_user, make_post, monkeypatch):
+    from blogapp.comments import forms
     from tests.conftest import csrf_from
     from tests.test_comments import SHOWN_RE, form_fields
 
+    # The form clock is signed once a second: let ten seconds pass between views, so
+    # each page shows whether its clock was put in fresh or kept from the drawing.
+    seconds = iter(range(1_800_000_000, 1_900_000_000, 10))
+    monkeypatch.setattr(forms, "time", type("Clock", (), {"time": lambda: next(seconds)}))
     post = make_post(slug="forms")
     make_user(Role.READER, name='Bob <b>& "Co"</b>', email="bob@example.com")
     make_user(Role.READER, name="Rita Reader", email="rita@example.com")

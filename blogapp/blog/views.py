@@ -13,7 +13,7 @@ from flask import (
 
 from blogapp.blog import services
 from blogapp.comments.page import post_page
-from blogapp.extensions import db
+from blogapp.extensions import db, limiter
 from blogapp.studio.uploads import find_upload, upload_response
 
 bp = Blueprint("blog", __name__)
@@ -36,6 +36,13 @@ def index():
     if page.page > 1 and not page.items:
         abort(404)
     return render_template("blog/index.html", page=page, tags=services.tags_in_use())
+
+
+@limiter.request_filter
+def _reading_a_post() -> bool:
+    """The post page carries no rate limit (the limits guard what is posted to it), and
+    the limiter's look for one cost as much as serving an anonymous reader the page."""
+    return request.endpoint == "blog.post"
 
 
 @bp.get("/posts/<slug>")

@@ -1,28 +1,88 @@
 """Comment forms. Anti-spam checks that belong to the submission live here:
-the honeypot field and the minimum time between showing the form and sending it."""
+the honeypot field and the minimum time between showing the form and sending it.
 
+The comment form is the one form a guest sees on the post page, which anonymous
+readers get from the page cache; so that serving it sets no cookie, its two tokens
+need no session. The form clock is a signed second, the same for everyone who is
+shown the form in that second. The CSRF token of a signed-in reader is Flask-WTF's
+own, tied to their session; a guest's is signed for their IP address and expires
+with the form clock, so a page elsewhere cannot post in a visitor's name without
+first reading our page from the visitor's address. A signed-in reader must send
+the session token: a guest's token never posts as an account.
+"""
+
+import functools
+import math
 import time
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.csrf.core import CSRF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from blogapp.accounts.forms import ParleyForm
 from blogapp.models.flag import FLAG_LABELS
 
+# How long a shown form may wait before it is sent (its clock and a guest's token).
+FORM_MAX_AGE = 24 * 3600
+
 
 def _clock() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="comment-form-shown")
 
 
+@functools.lru_cache(maxsize=4)
+def _signed_second(secret_key: str, second: int) -> str:
+    return URLSafeTimedSerializer(secret_key, salt="comment-form-shown").dumps(second)
+
+
 def form_shown_token() -> str:
-    """A signed note of when the form was shown."""
-    return _clock().dumps(time.time())
+    """A signed note of when the form was shown, to the next whole second (which
+    errs on the side of the minimum fill time); signed once a second, not per view."""
+    return _signed_second(current_app.config["SECRET_KEY"], math.ceil(time.time()))
+
+
+def _guest_signer() -> TimestampSigner:
+    return TimestampSigner(
+        current_app.config["SECRET_KEY"], salt=f"guest-comment-form|{request.remote_addr}"
+    )
+
+
+def comment_csrf_token() -> str:
+    """The comment form's CSRF token for whoever is asking (see the module's note)."""
+    if current_user.is_authenticated:
+        return generate_csrf()
+    return _guest_signer().sign("guest").decode()
+
+
+class CommentFormCSRF(CSRF):
+    """CSRF for the comment form: the session's token, or a guest's session-free one."""
+
+    def setup_form(self, form):
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field) -> str:
+        return comment_csrf_token()
+
+    def validate_csrf_token(self, form, field) -> None:
+        if not current_user.is_authenticated:
+            try:
+                _guest_signer().unsign(field.data or "", max_age=FORM_MAX_AGE)
+                return
+            except BadSignature:
+                pass  # a form drawn while signed in, sent after signing out: the session's
+        validate_csrf(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit)
 
 
 class CommentForm(ParleyForm):
+    class Meta:
+        csrf_class = CommentFormCSRF
+
     body = TextAreaField(
         "Your comment",
         validators=[DataRequired(message="Please write something before posting.")],
@@ -58,7 +118,7 @@ class CommentForm(ParleyForm):
         if not minimum:
             return
         try:
-            shown_at = _clock().loads(field.data or "", max_age=24 * 3600)
+            shown_at = _clock().loads(field.data or "", max_age=FORM_MAX_AGE)
         except BadSignature:
             self.set_shown_now()
             raise ValidationError(

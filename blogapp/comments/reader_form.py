@@ -8,11 +8,10 @@ post and kind of reader and given each reader's name and tokens as it is served.
 
 from flask import render_template
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from blogapp.comments.cache import cache
-from blogapp.comments.forms import CommentForm, form_shown_token
+from blogapp.comments.forms import CommentForm, comment_csrf_token, form_shown_token
 from blogapp.comments.viewer import Viewer
 
 # Stand-ins in the stored drawing; NUL never reaches a page from a name or a token.
@@ -44,7 +43,7 @@ def signed_in_form(post, viewer: Viewer, typical: str | None) -> Markup | None:
             "comments/_post_form.html", form=form, post=post, typical_response=typical
         )
         filled = {
-            _CSRF: generate_csrf(),
+            _CSRF: comment_csrf_token(),
             _SHOWN: form.shown.data,
             _NAME: _as_signed(current_user.display_name),
         }
@@ -55,7 +54,7 @@ def signed_in_form(post, viewer: Viewer, typical: str | None) -> Markup | None:
         drawing = html
         cache("forms").put(key, drawing)
     return Markup(
-        drawing.replace(_CSRF, generate_csrf())
+        drawing.replace(_CSRF, comment_csrf_token())
         .replace(_SHOWN, form_shown_token())
         .replace(_NAME, _as_signed(current_user.display_name))
     )

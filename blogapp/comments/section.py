@@ -18,7 +18,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from blogapp.comments.cache import cache
@@ -233,7 +232,7 @@ def render_post_page(
     document = b"".join((before.encode(), thread_html, after.encode()))
     if fresh_form and status == 200 and nothing_personal():
         key = page_key(post.slug, post.version, post.updated_at, stamp, closed)
-        csrf, shown = generate_csrf().encode(), form.shown.data.encode()
+        csrf, shown = form.csrf_token.current_token.encode(), form.shown.data.encode()
         head, _, rest = document.partition(csrf)
         middle, _, tail = rest.partition(shown)
         if csrf not in rest and shown not in tail:

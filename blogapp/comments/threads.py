@@ -61,17 +61,20 @@ class Thread:
 # An author of NULL (no one signed in) matches no row, so "mine" counts are then 0.
 # The aggregate over one post's comments, shared with comments/page.py's statement so
 # both give the same stamp; STATS_COLUMNS types its columns, stats_of() reads them.
+# The change stamp alone (its own statement for anonymous readers' pages: it reads the
+# (post_id, changed_at) index without touching a row), then the counts the page shows.
+STAMP_AGGREGATE = "count(*) AS n, max(changed_at) AS changed"
 STATS_AGGREGATE = (
-    "count(*) AS n, max(changed_at) AS changed, "
+    f"{STAMP_AGGREGATE}, "
     "sum(CASE WHEN status = :published THEN 1 ELSE 0 END) AS published, "
     "sum(CASE WHEN parent_id IS NULL AND status IN (:published, :removed) "
     "THEN 1 ELSE 0 END) AS roots, "
     "sum(CASE WHEN author_id = :author THEN 1 ELSE 0 END) AS mine, "
     "sum(CASE WHEN author_id = :author AND status = :held THEN 1 ELSE 0 END) AS mine_held"
 )
+STAMP_COLUMNS = (sa.column("n", sa.Integer), sa.column("changed", sa.DateTime))
 STATS_COLUMNS = (
-    sa.column("n", sa.Integer),
-    sa.column("changed", sa.DateTime),
+    *STAMP_COLUMNS,
     sa.column("published", sa.Integer),
     sa.column("roots", sa.Integer),
     sa.column("mine", sa.Integer),
@@ -93,12 +96,17 @@ def thread_stats(post: Post, author_id: int | None = None) -> ThreadStats:
     return stats_of(row)
 
 
+def stamp_of(row) -> tuple:
+    """The change stamp from a row holding STAMP_AGGREGATE's columns."""
+    return (row.n, row.changed)
+
+
 def stats_of(row) -> ThreadStats:
     """ThreadStats from a row holding STATS_AGGREGATE's columns (sums are NULL, no rows)."""
     return ThreadStats(
         int(row.published or 0),
         int(row.roots or 0),
-        (row.n, row.changed),
+        stamp_of(row),
         int(row.mine or 0),
         int(row.mine_held or 0),
     )

@@ -30,6 +30,8 @@ class Comment(db.Model):
             name="has_author",
         ),
         sa.Index("ix_comments_post_id_created_at", "post_id", "created_at"),
+        # The post page's change stamp (count, newest changed_at) is read from it alone.
+        sa.Index("ix_comments_post_id_changed_at", "post_id", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
