@@ -23,6 +23,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     check_config(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    register_page_cache(app)  # before ProxyFix wraps it: it needs the client's address
     register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
@@ -148,6 +149,13 @@ def register_responses(app: Flask) -> None:
     from blogapp.responses import register
 
     register(app)
+
+
+def register_page_cache(app: Flask) -> None:
+    """Anonymous readers' post pages straight from the page cache (comments/page.py)."""
+    from blogapp.comments.page import CachedPostPages
+
+    app.wsgi_app = CachedPostPages(app)
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -46,17 +46,22 @@ def form_shown_token() -> str:
     return _signed_second(current_app.config["SECRET_KEY"], math.ceil(time.time()))
 
 
-def _guest_signer() -> TimestampSigner:
+def _guest_signer(remote_addr: str | None) -> TimestampSigner:
     return TimestampSigner(
-        current_app.config["SECRET_KEY"], salt=f"guest-comment-form|{request.remote_addr}"
+        current_app.config["SECRET_KEY"], salt=f"guest-comment-form|{remote_addr}"
     )
+
+
+def guest_csrf_token(remote_addr: str | None) -> str:
+    """A guest's CSRF token for the comment form, for the address they ask from."""
+    return _guest_signer(remote_addr).sign("guest").decode()
 
 
 def comment_csrf_token() -> str:
     """The comment form's CSRF token for whoever is asking (see the module's note)."""
     if current_user.is_authenticated:
         return generate_csrf()
-    return _guest_signer().sign("guest").decode()
+    return guest_csrf_token(request.remote_addr)
 
 
 class CommentFormCSRF(CSRF):
@@ -72,7 +77,7 @@ class CommentFormCSRF(CSRF):
     def validate_csrf_token(self, form, field) -> None:
         if not current_user.is_authenticated:
             try:
-                _guest_signer().unsign(field.data or "", max_age=FORM_MAX_AGE)
+                _guest_signer(request.remote_addr).unsign(field.data or "", max_age=FORM_MAX_AGE)
                 return
             except BadSignature:
                 pass  # a form drawn while signed in, sent after signing out: the session's

@@ -144,10 +144,14 @@ def nothing_personal() -> bool:
     )
 
 
-def page_key(slug, version, updated_at, stamp, closed) -> tuple:
-    """The page cache's key for the post page at ``slug`` as this request asks for it."""
-    newest_first = request.args.get("order") == "newest"
-    page = request.args.get("cpage", 1, type=int) or 1
+def thread_view(args) -> tuple[bool, int]:
+    """The view of the thread a query asks for: newest threads first?, which page."""
+    return args.get("order") == "newest", args.get("cpage", 1, type=int) or 1
+
+
+def page_key(slug, version, updated_at, stamp, closed, view=None) -> tuple:
+    """The page cache's key for the post page at ``slug`` in ``view`` (this request's)."""
+    newest_first, page = view or thread_view(request.args)
     return (slug, newest_first, page, version, updated_at, stamp, closed)
 
 
@@ -200,8 +204,7 @@ def render_post_page(
     if isinstance(post, Post):
         post = snapshot_of(post)
     viewer = current_viewer()
-    newest_first = request.args.get("order") == "newest"
-    page = request.args.get("cpage", 1, type=int) or 1
+    newest_first, page = thread_view(request.args)
     closed = comments_closed(post, viewer.now)
     thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed, stats)
     fresh_form = form is None

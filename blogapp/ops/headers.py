@@ -29,14 +29,20 @@ HEADERS = {
 }
 
 
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """Every response's security headers on ``app``: HEADERS, and HSTS in production."""
+    headers = list(HEADERS.items())
+    if app.config.get("ENV_NAME") == "production":
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def register(app: Flask) -> None:
-    """Add the headers (and HSTS in production) unless a view set its own."""
-    hsts = app.config.get("ENV_NAME") == "production"
+    """Add the headers unless a view set its own."""
+    headers = security_headers(app)
 
     @app.after_request
     def secure_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
+        for name, value in headers:
             response.headers.setdefault(name, value)
-        if hsts:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -37,14 +37,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+ACCESS = logging.getLogger("parley.access")
+
+
+def request_id_for(incoming: str | None) -> str:
+    """A proxy's X-Request-ID when it is sane, else a new id."""
+    return incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
+
+
+def log_access(request_id, method, path, status, started: float, remote_addr) -> None:
+    """The one access line of a request (``started`` from time.perf_counter())."""
+    ACCESS.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "remote_addr": remote_addr,
+        },
+    )
+
+
 def register(app: Flask) -> None:
     """Give each request an id (kept from a proxy's X-Request-ID if sane) and log it as JSON."""
-    access = logging.getLogger("parley.access")
+    access = ACCESS
 
     @app.before_request
     def assign_request_id() -> None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER))
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -52,19 +77,13 @@ def register(app: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
-            access.info(
-                "%s %s %s",
+            log_access(
+                request_id,
                 request.method,
                 request.path,
                 response.status_code,
-                extra={
-                    "request_id": request_id,
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
-                    "remote_addr": request.remote_addr,
-                },
+                g.request_started,
+                request.remote_addr,
             )
         return response
 

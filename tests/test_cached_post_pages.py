@@ -1,0 +1,129 @@
+"""Anonymous readers' post pages served from the page cache before Flask builds a request
+(comments/page.py, CachedPostPages): the same page and headers the app gives, and only
+to requests that carry nothing personal."""
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from blogapp.comments import page as post_pages
+from blogapp.extensions import db
+from blogapp.models import CommentStatus, PostStatus
+from tests.test_comments import GAIL, comments_of, form_fields
+
+
+@pytest.fixture
+def flask_requests(app):
+    """How many requests reached Flask (the middleware's hits never do)."""
+    seen = []
+    app.before_request(lambda: seen.append(1) and None)
+    return seen
+
+
+def test_a_stored_page_is_served_before_flask_with_the_same_page_and_headers(
+    app, make_post, make_comment, flask_requests
+):
+    post = make_post()
+    make_comment(post, body="A stored comment")
+    reader = app.test_client()
+    drawn = reader.get(f"/posts/{post.slug}")
+    assert len(flask_requests) == 1
+    stored = reader.get(f"/posts/{post.slug}")
+    assert len(flask_requests) == 1, "the second view never reached Flask"
+    assert stored.status_code == 200 and "A stored comment" in stored.text
+    assert stored.headers["Vary"] == "Cookie" == drawn.headers["Vary"]
+    for name, value in drawn.headers.items():
+        if name not in ("X-Request-ID", "Content-Length"):
+            assert stored.headers.get(name) == value, name
+    assert set(stored.headers.keys()) == set(drawn.headers.keys())
+    assert stored.headers["X-Request-ID"] != drawn.headers["X-Request-ID"]
+    assert int(stored.headers["Content-Length"]) == len(stored.data)
+    assert "Set-Cookie" not in stored.headers
+    # Only the tokens differ from the page the app drew (the guest's token is the same
+    # within a second for one address, so the pages may well be identical).
+    assert stored.text.replace(form_fields(stored.text)["shown"], "") == drawn.text.replace(
+        form_fields(drawn.text)["shown"], ""
+    ).replace(form_fields(drawn.text)["csrf_token"], form_fields(stored.text)["csrf_token"])
+
+
+def test_the_stored_page_form_posts_and_the_next_view_shows_the_comment(app, make_post):
+    post = make_post()
+    reader = app.test_client()
+    reader.get(f"/posts/{post.slug}")
+    page = reader.get(f"/posts/{post.slug}").text
+    data = form_fields(page) | {"body": "From the stored page", "name": GAIL[0], "email": GAIL[1]}
+    assert app.test_client().post(f"/posts/{post.slug}/comments", data=data).status_code == 303
+    (comment,) = comments_of(post)  # a first-time guest's: held until approved
+    comment.status = CommentStatus.PUBLISHED.value
+    db.session.commit()
+    assert "From the stored page" in app.test_client().get(f"/posts/{post.slug}").text
+
+
+@pytest.mark.parametrize(
+    "cookie, query",
+    [
+        ("session=anything", ""),
+        ("remember_token=anything", ""),
+        ("parley_guest=anything", ""),
+        ("", "utm_source=mail"),
+        ("", "order=newest&preview=1"),
+    ],
+)
+def test_anything_personal_goes_to_the_app(app, make_post, flask_requests, cookie, query):
+    post = make_post()
+    url = f"/posts/{post.slug}?{query}"
+    reader = app.test_client()
+    reader.get(url)
+    before = len(flask_requests)
+    if cookie:
+        name, _, value = cookie.partition("=")
+        reader.set_cookie(name, value, domain="parley.test")
+    assert reader.get(url).status_code == 200
+    assert len(flask_requests) == before + 1
+
+
+def test_other_sites_cookies_and_the_thread_views_are_still_served_stored(
+    app, make_post, flask_requests
+):
+    post = make_post()
+    reader = app.test_client()
+    for query in ("", "order=newest", "order=newest&cpage=1"):
+        reader.get(f"/posts/{post.slug}?{query}")
+        before = len(flask_requests)
+        reader.set_cookie("_ga", "GA1.2.3", domain="parley.test")
+        response = reader.get(f"/posts/{post.slug}?{query}")
+        assert response.status_code == 200 and len(flask_requests) == before
+
+
+def test_a_hidden_or_missing_post_is_left_to_the_app(app, make_post, flask_requests):
+    draft = make_post(status=PostStatus.DRAFT)
+    reader = app.test_client()
+    assert [reader.get(f"/posts/{draft.slug}").status_code for _ in range(2)] == [404, 404]
+    assert [reader.get("/posts/no-such-post").status_code for _ in range(2)] == [404, 404]
+    assert reader.get("/posts/a/b").status_code == 404
+    assert len(flask_requests) == 5
+
+
+def test_a_database_in_trouble_gets_the_apps_friendly_page(app, make_post, monkeypatch):
+    post = make_post()
+    reader = app.test_client()
+    reader.get(f"/posts/{post.slug}")
+
+    def unreachable(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("database is unreachable"))
+
+    monkeypatch.setattr(post_pages, "_read_row", unreachable)
+    response = reader.get(f"/posts/{post.slug}")
+    assert response.status_code == 503 and "briefly unavailable" in response.text
+
+
+def test_a_stored_page_keeps_the_request_id_and_writes_the_access_line(app, make_post, caplog):
+    post = make_post()
+    reader = app.test_client()
+    reader.get(f"/posts/{post.slug}")
+    caplog.set_level(logging.INFO, logger="parley.access")
+    response = reader.get(f"/posts/{post.slug}", headers={"X-Request-ID": "edge-42"})
+    assert response.headers["X-Request-ID"] == "edge-42"
+    (line,) = [r for r in caplog.records if r.name == "parley.access"]
+    assert (line.request_id, line.path, line.status) == ("edge-42", f"/posts/{post.slug}", 200)
