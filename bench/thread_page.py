@@ -4,8 +4,12 @@ Seeds a fresh SQLite database (bodies of about 45 words, threads several levels 
 a third of the comments by staff), serves Parley with gunicorn (2 workers) on
 127.0.0.1 together with the reference pages of bench/reference_apps.py, and measures
 each page with wrk (or a small Python client when wrk is absent). Prints requests/s,
-p50 and p99 latency, and each figure as a ratio to the references (measured first and
-again last; the ratios use the mean of the two), and whether issue 3's targets are met.
+p50 and p99 latency, each figure as a ratio to the references, and whether issue 3's
+targets are met.
+
+The machine's speed drifts by up to 2x within a run (a shared host), so each page is
+measured in one-second slices taken in turn with a slice of each reference, and its
+ratios are to the references measured in those same seconds.
 
     .venv/bin/python bench/thread_page.py [--duration 5] [--connections 8]
 """
@@ -231,6 +235,33 @@ def run_python(url: str, seconds: int, connections: int, cookie: str | None) -> 
     return {"rps": len(latencies) / elapsed, "p50": cuts[49], "p99": cuts[98], "errors": errors[0]}
 
 
+REFERENCES = {
+    "bare": ("bare Flask page", "/__ref/bare/"),
+    "rows": ("200 rows, one query, cached template", "/__ref/rows/"),
+}
+
+
+def combine(slices: list[dict]) -> dict:
+    """One figure from equal slices: mean rate, median p50, worst p99, all errors."""
+    return {
+        "rps": statistics.mean(r["rps"] for r in slices),
+        "p50": statistics.median(r["p50"] for r in slices),
+        "p99": max(r["p99"] for r in slices),
+        "errors": sum(r["errors"] for r in slices),
+    }
+
+
+def measure_paired(measure, base: str, path: str, cookie, rounds: int, connections: int):
+    """The page at ``path`` and each reference, in turns of one-second slices."""
+    measure(base + path, 1, connections, cookie)  # warm up every worker
+    slices: dict[str, list[dict]] = {"page": [], "bare": [], "rows": []}
+    for _ in range(rounds):
+        for key, (_, ref_path) in REFERENCES.items():
+            slices[key].append(measure(base + ref_path, 1, connections, None))
+        slices["page"].append(measure(base + path, 1, connections, cookie))
+    return {key: combine(value) for key, value in slices.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
@@ -264,40 +295,26 @@ def main() -> None:
     try:
         cookie = reader_cookie(base)
         commenter = reader_cookie(base, COMMENTER_EMAIL)
-        targets = [
-            ("bare Flask page", "/__ref/bare/", None),
-            ("200 rows, one query, cached template", "/__ref/rows/", None),
-        ]
+        targets = []
         for size in SIZES:
             targets.append((f"{size} comments, anonymous", f"/posts/thread-{size}", None))
             targets.append((f"{size} comments, logged-in reader", f"/posts/thread-{size}", cookie))
             targets.append(
                 (f"{size} comments, reader who commented", f"/posts/thread-{size}", commenter)
             )
-        # The references again at the end: on a shared machine the load drifts during a
-        # run, so each ratio is taken to the mean of the two measurements.
-        targets += [(f"{label} (again)", path, None) for label, path, _ in targets[:2]]
         results = {}
         for label, path, session in targets:
-            measure(base + path, 1, args.connections, session)  # warm up every worker
-            results[label] = measure(base + path, args.duration, args.connections, session)
+            results[label] = measure_paired(
+                measure, base, path, session, args.duration, args.connections
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         shutil.rmtree(workdir, ignore_errors=True)
 
     load_after = os.getloadavg()
-    bare = statistics.mean(
-        results[label]["rps"] for label in ("bare Flask page", "bare Flask page (again)")
-    )
-    rows = statistics.mean(
-        results[label]["rps"]
-        for label in (
-            "200 rows, one query, cached template",
-            "200 rows, one query, cached template (again)",
-        )
-    )
-    print(f"\n{tool}, {args.connections} connections, {args.duration}s each, gunicorn 2 workers")
+    print(f"\n{tool}, {args.connections} connections, {args.duration} one-second slices a page,")
+    print("each slice beside a slice of each reference; gunicorn 2 workers")
     # The run itself keeps both cores busy: the load before it says how quiet the machine was.
     print(
         "load average before the run: {:.2f} {:.2f} {:.2f}; after: {:.2f} {:.2f} {:.2f}\n".format(
@@ -305,14 +322,23 @@ def main() -> None:
         )
     )
     print(f"{'page':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'÷bare':>7} {'÷rows':>7} errors")
-    for label, r in results.items():
+    for key, (label, _) in REFERENCES.items():
+        ref = combine([r[key] for r in results.values()])
         print(
-            f"{label:44} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} "
-            f"{r['rps'] / bare:7.2f} {r['rps'] / rows:7.2f} {r['errors']:6d}"
+            f"{label:44} {ref['rps']:8.0f} {ref['p50']:8.1f} {ref['p99']:8.1f} {'':>7} {'':>7} "
+            f"{ref['errors']:6d}"
         )
-    reader_200 = results["200 comments, logged-in reader"]["rps"] / rows
-    anon_200 = results["200 comments, anonymous"]["rps"] / bare
-    p50_2000 = max(r["p50"] for label, r in results.items() if label.startswith("2000"))
+    ratios = {}
+    for label, r in results.items():
+        page = r["page"]
+        ratios[label] = (page["rps"] / r["bare"]["rps"], page["rps"] / r["rows"]["rps"])
+        print(
+            f"{label:44} {page['rps']:8.0f} {page['p50']:8.1f} {page['p99']:8.1f} "
+            f"{ratios[label][0]:7.2f} {ratios[label][1]:7.2f} {page['errors']:6d}"
+        )
+    reader_200 = ratios["200 comments, logged-in reader"][1]
+    anon_200 = ratios["200 comments, anonymous"][0]
+    p50_2000 = max(r["page"]["p50"] for label, r in results.items() if label.startswith("2000"))
     print("\nTargets:")
     targets = [
         (
