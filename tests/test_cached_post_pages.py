@@ -3,6 +3,7 @@
 to requests that carry nothing personal."""
 
 import logging
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -127,3 +128,18 @@ def test_a_stored_page_keeps_the_request_id_and_writes_the_access_line(app, make
     assert response.headers["X-Request-ID"] == "edge-42"
     (line,) = [r for r in caplog.records if r.name == "parley.access"]
     assert (line.request_id, line.path, line.status) == ("edge-42", f"/posts/{post.slug}", 200)
+
+
+def test_the_stamp_statement_run_on_the_driver_gives_what_sqlalchemy_gives(
+    app, make_post, make_comment
+):
+    post = make_post(comments_open=False)
+    make_comment(post, body="stamped")
+    statement = post_pages._PAGE_STAMP
+    with db.engine.connect() as connection:
+        expected = connection.execute(statement.statement, {"slug": post.slug}).one()
+    row = statement.one_or_none(db.engine, {"slug": post.slug})
+    assert tuple(row) == tuple(expected)
+    assert [type(value) for value in row] == [type(value) for value in expected]
+    assert (row.n, row.comments_open) == (1, False) and isinstance(row.changed, datetime)
+    assert statement.one_or_none(db.engine, {"slug": "no-such-post"}) is None
