@@ -99,14 +99,19 @@ class DriverQuery:
 
     def one_or_none(self, engine: sa.Engine, params: dict):
         sql, order, processors = self._for(engine.dialect)
-        connection = engine.raw_connection()
+        driver_error = engine.dialect.loaded_dbapi.Error
         try:
-            cursor = connection.cursor()
-            cursor.execute(sql, [params[name] for name in order] if order else params)
-            found = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()  # back to the pool, rolled back
+            connection = engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(sql, [params[name] for name in order] if order else params)
+                found = cursor.fetchone()
+                cursor.close()
+            finally:
+                connection.close()  # back to the pool, rolled back
+        except driver_error as error:
+            # As SQLAlchemy would raise it, for the app's page for a database in trouble.
+            raise sa.exc.DBAPIError.instance(sql, params, error, driver_error) from error
         if found is None:
             return None
         return self.row(*(p(v) if p else v for p, v in zip(processors, found, strict=True)))
