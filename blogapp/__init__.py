@@ -152,8 +152,8 @@ def register_responses(app: Flask) -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    """Anonymous readers' post pages straight from the page cache (comments/page.py)."""
-    from blogapp.comments.page import CachedPostPages
+    """Anonymous readers' post pages straight from the page cache (comments/stored_pages.py)."""
+    from blogapp.comments.stored_pages import CachedPostPages
 
     app.wsgi_app = CachedPostPages(app)
 

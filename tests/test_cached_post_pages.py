@@ -143,3 +143,78 @@ def test_the_stamp_statement_run_on_the_driver_gives_what_sqlalchemy_gives(
     assert [type(value) for value in row] == [type(value) for value in expected]
     assert (row.n, row.comments_open) == (1, False) and isinstance(row.changed, datetime)
     assert statement.one_or_none(db.engine, {"slug": "no-such-post"}) is None
+
+
+@pytest.mark.parametrize("setting", ["closed", "no guests"])
+def test_a_page_without_a_form_is_stored_whole(app, make_post, flask_requests, setting):
+    post = make_post(comments_open=setting != "closed")
+    app.config["COMMENTS_ALLOW_GUESTS"] = setting != "no guests"
+    reader = app.test_client()
+    drawn = reader.get(f"/posts/{post.slug}").text
+    stored = reader.get(f"/posts/{post.slug}").text
+    assert len(flask_requests) == 1, "the second view came from the page cache"
+    assert stored == drawn and stored.rstrip().endswith("</html>")
+    assert 'name="csrf_token"' not in stored and "guest." not in stored
+
+
+def test_a_page_drawn_with_a_flash_message_is_never_stored(app, make_post):
+    post = make_post()
+    someone = app.test_client()
+    with someone.session_transaction() as session:
+        session["_flashes"] = [("info", "Your comment is deleted.")]
+    assert "Your comment is deleted." in someone.get(f"/posts/{post.slug}").text
+    for _ in range(2):
+        assert "Your comment is deleted." not in app.test_client().get(f"/posts/{post.slug}").text
+
+
+def test_pages_asked_for_with_other_queries_or_past_the_end_are_not_stored(
+    app, make_post, flask_requests
+):
+    post = make_post()
+    reader = app.test_client()
+    reader.get(f"/posts/{post.slug}?order=newest&utm_campaign=junk")
+    clean = reader.get(f"/posts/{post.slug}?order=newest")
+    assert "junk" not in clean.text, "the first page (its login link says junk) was not stored"
+    before = len(flask_requests)
+    for _ in range(2):
+        assert reader.get(f"/posts/{post.slug}?cpage=99").status_code == 200
+    assert len(flask_requests) == before + 2, "a page number past the end is drawn each time"
+
+
+def test_every_post_page_is_private_to_shared_caches(app, auth, client, make_user, make_post):
+    post = make_post()
+    reader = app.test_client()
+    assert {reader.get(f"/posts/{post.slug}").headers["Cache-Control"] for _ in range(2)} == {
+        "private"
+    }
+    make_user(email="rita@example.com")
+    auth.login("rita@example.com")
+    assert client.get(f"/posts/{post.slug}").headers["Cache-Control"] == "private"
+
+
+def test_a_nul_in_the_address_is_not_found(app):
+    assert app.test_client().get("/posts/a%00b").status_code == 404
+
+
+def test_the_anonymous_stamp_is_the_stamp_the_page_is_stored_under(app, make_post, make_comment):
+    from blogapp.comments.threads import stamp_of, thread_stats
+
+    post = make_post()
+    first = make_comment(post, body="first")
+
+    def agree():
+        row = post_pages._PAGE_STAMP.one_or_none(db.engine, {"slug": post.slug})
+        db.session.expire_all()
+        assert stamp_of(row) == thread_stats(db.session.merge(post)).stamp
+        return stamp_of(row)
+
+    stamps = [agree()]
+    make_comment(post, body="a reply", parent=first)
+    stamps.append(agree())
+    first.body_html = "<p>edited</p>"
+    db.session.commit()
+    stamps.append(agree())
+    first.status = CommentStatus.REMOVED.value
+    db.session.commit()
+    stamps.append(agree())
+    assert len(set(stamps)) == len(stamps), "each change moves the stamp"

@@ -98,3 +98,27 @@ def test_the_shared_form_clock_still_keeps_its_minimum_fill_time(app, make_post)
     response = app.test_client().post(f"/posts/{post.slug}/comments", data=data)
     assert response.status_code == 400 and "very quick" in response.text
     assert "invoice reminders" in response.text and comments_of(post) == []
+
+
+@pytest.mark.parametrize(
+    "headers, accepted",
+    [
+        ({"Origin": "https://evil.example"}, False),
+        ({"Sec-Fetch-Site": "cross-site"}, False),
+        ({"Sec-Fetch-Site": "same-site"}, False),
+        ({"Origin": "null"}, False),
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "http://parley.test"}, True),
+        ({"Origin": "http://parley.test"}, True),
+    ],
+)
+def test_a_guest_form_must_come_from_this_site(app, make_post, headers, accepted):
+    """Everyone behind one address can read a guest's token: the browser's own word on
+    where the form was sent from keeps another site from posting in a visitor's name."""
+    post = make_post()
+    data = guest_form(app, post)
+    response = app.test_client().post(f"/posts/{post.slug}/comments", data=data, headers=headers)
+    if accepted:
+        assert response.status_code == 303 and len(comments_of(post)) == 1
+    else:
+        assert response.status_code == 400 and "security token" in response.text
+        assert "invoice reminders" in response.text and comments_of(post) == []

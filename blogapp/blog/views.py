@@ -12,7 +12,7 @@ from flask import (
 )
 
 from blogapp.blog import services
-from blogapp.comments.page import post_page
+from blogapp.comments.page import PAGE_CACHE_CONTROL, post_page
 from blogapp.extensions import db, limiter
 from blogapp.studio.uploads import find_upload, upload_response
 
@@ -48,9 +48,13 @@ def _reading_a_post() -> bool:
 @bp.get("/posts/<slug>")
 def post(slug: str):
     """One post with its conversation; drafts and future posts are 404."""
+    if "\x00" in slug:
+        abort(404)  # no slug has one, and PostgreSQL refuses it in a query
     page = post_page(slug)
     if page is not None:
-        return page
+        response = make_response(page)
+        response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
+        return response
     moved_to = services.current_slug_for(slug)
     if moved_to is None:
         abort(404)

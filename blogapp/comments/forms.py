@@ -7,13 +7,17 @@ need no session. The form clock is a signed second, the same for everyone who is
 shown the form in that second. The CSRF token of a signed-in reader is Flask-WTF's
 own, tied to their session; a guest's is signed for their IP address and expires
 with the form clock, so a page elsewhere cannot post in a visitor's name without
-first reading our page from the visitor's address. A signed-in reader must send
-the session token: a guest's token never posts as an account.
+first reading our page from the visitor's address. Everyone behind one address
+(an office, a carrier's NAT) can read such a token, so a guest's form must also
+come from this site by the browser's own word (Sec-Fetch-Site, else Origin). A
+signed-in reader must send the session token: a guest's token never posts as an
+account.
 """
 
 import functools
 import math
 import time
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_login import current_user
@@ -78,10 +82,28 @@ class CommentFormCSRF(CSRF):
         if not current_user.is_authenticated:
             try:
                 _guest_signer(request.remote_addr).unsign(field.data or "", max_age=FORM_MAX_AGE)
-                return
             except BadSignature:
                 pass  # a form drawn while signed in, sent after signing out: the session's
+            else:
+                if not sent_from_this_site():
+                    raise ValidationError("The form was sent from another site.")
+                return
         validate_csrf(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit)
+
+
+def sent_from_this_site() -> bool:
+    """Whether the browser says this request comes from one of this site's pages.
+
+    Browsers send Sec-Fetch-Site (or at least Origin) with every form they post; a
+    request with neither is not a browser's, and so not a cross-site forgery.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return urlsplit(origin).netloc == request.host
+    return True
 
 
 class CommentForm(ParleyForm):

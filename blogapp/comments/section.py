@@ -144,6 +144,9 @@ def nothing_personal() -> bool:
     )
 
 
+THREAD_VIEW_ARGS = frozenset({"order", "cpage"})
+
+
 def thread_view(args) -> tuple[bool, int]:
     """The view of the thread a query asks for: newest threads first?, which page."""
     return args.get("order") == "newest", args.get("cpage", 1, type=int) or 1
@@ -203,6 +206,14 @@ def render_post_page(
     """
     if isinstance(post, Post):
         post = snapshot_of(post)
+    # Decided before drawing, which takes the session's flashes out of it.
+    storable = (
+        form is None
+        and not preview
+        and status == 200
+        and not request.args.keys() - THREAD_VIEW_ARGS
+        and nothing_personal()
+    )
     viewer = current_viewer()
     newest_first, page = thread_view(request.args)
     closed = comments_closed(post, viewer.now)
@@ -233,11 +244,20 @@ def render_post_page(
     # where putting it through the template copied it into a string and encoded it again.
     before, _, after = body.partition(_THREAD_SLOT)
     document = b"".join((before.encode(), thread_html, after.encode()))
-    if fresh_form and status == 200 and nothing_personal():
+    if storable and thread.page == page:  # not a page number past the end
         key = page_key(post.slug, post.version, post.updated_at, stamp, closed)
-        csrf, shown = form.csrf_token.current_token.encode(), form.shown.data.encode()
+        _store_page(key, document, form)
+    return document, status
+
+
+def _store_page(key, document: bytes, form: CommentForm) -> None:
+    """Store an anonymous reader's page in three parts around its two tokens, put in
+    fresh as it is served, or whole when it shows no form (closed, no guests)."""
+    csrf, shown = form.csrf_token.current_token.encode(), form.shown.data.encode()
+    counts = (document.count(csrf), document.count(shown))
+    if counts == (0, 0):
+        cache("pages").put(key, (document,))
+    elif counts == (1, 1) and document.index(csrf) < document.index(shown):
         head, _, rest = document.partition(csrf)
         middle, _, tail = rest.partition(shown)
-        if csrf not in rest and shown not in tail:
-            cache("pages").put(key, (head, middle, tail))
-    return document, status
+        cache("pages").put(key, (head, middle, tail))

@@ -96,7 +96,7 @@ def thread_stats(post: Post, author_id: int | None = None) -> ThreadStats:
 
 
 def stamp_of(row) -> tuple:
-    """The change stamp from a row holding STAMP_AGGREGATE's columns."""
+    """The change stamp from a row holding its two columns, n and changed (STAMP_COLUMNS)."""
     return (row.n, row.changed)
 
 

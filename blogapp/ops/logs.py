@@ -45,7 +45,9 @@ def request_id_for(incoming: str | None) -> str:
     return incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
 
 
-def log_access(request_id, method, path, status, started: float, remote_addr) -> None:
+def log_access(
+    request_id: str, method: str, path: str, status: int, started: float, remote_addr: str | None
+) -> None:
     """The one access line of a request (``started`` from time.perf_counter())."""
     ACCESS.info(
         "%s %s %s",
@@ -65,7 +67,6 @@ def log_access(request_id, method, path, status, started: float, remote_addr) ->
 
 def register(app: Flask) -> None:
     """Give each request an id (kept from a proxy's X-Request-ID if sane) and log it as JSON."""
-    access = ACCESS
 
     @app.before_request
     def assign_request_id() -> None:
@@ -90,7 +91,7 @@ def register(app: Flask) -> None:
     if app.config.get("LOG_FORMAT") == "json":
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
-        for logger in (app.logger, access):
+        for logger in (app.logger, ACCESS):
             logger.handlers[:] = [handler]
             logger.setLevel(logging.INFO)
             logger.propagate = False

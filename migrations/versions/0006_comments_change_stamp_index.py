@@ -19,13 +19,21 @@ branch_labels = None
 depends_on = None
 
 
+INDEX, COLUMNS = "ix_comments_post_id_changed_at", ["post_id", "changed_at"]
+
+
 def upgrade():
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_comments_post_id_changed_at", ["post_id", "changed_at"], unique=False
-        )
+    if op.get_bind().dialect.name == "postgresql":
+        # Built without locking out new comments on a large table.
+        with op.get_context().autocommit_block():
+            op.create_index(INDEX, "comments", COLUMNS, postgresql_concurrently=True)
+    else:
+        op.create_index(INDEX, "comments", COLUMNS)
 
 
 def downgrade():
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.drop_index("ix_comments_post_id_changed_at")
+    if op.get_bind().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.drop_index(INDEX, table_name="comments", postgresql_concurrently=True)
+    else:
+        op.drop_index(INDEX, table_name="comments")
