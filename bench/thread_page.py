@@ -11,7 +11,7 @@ The machine's speed drifts by up to 2x within a run (a shared host), so each pag
 measured in one-second slices taken in turn with a slice of each reference, and its
 ratios are to the references measured in those same seconds.
 
-    .venv/bin/python bench/thread_page.py [--duration 5] [--connections 8]
+    .venv/bin/python bench/thread_page.py [--duration 10] [--connections 8]
 """
 
 import argparse
@@ -264,7 +264,12 @@ def measure_paired(measure, base: str, path: str, cookie, rounds: int, connectio
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=10,
+        help="one-second slices per page (each beside both references)",
+    )
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     measure = run_wrk if shutil.which("wrk") else run_python
