@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from config import DEV_SECRET_KEY, Config, config_from_env
 
@@ -93,8 +93,18 @@ class DatabaseId(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class PathText(UnicodeConverter):
+    """A route's text parts (``<slug>`` and the like): never a NUL, which no column
+    holds and PostgreSQL refuses in a query, so such an address is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
+
+
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathText
     from blogapp.accounts.views import bp as accounts_bp
     from blogapp.admin.views import bp as admin_bp
     from blogapp.blog.views import bp as blog_bp

@@ -35,13 +35,13 @@ from blogapp.models.flag import FLAG_LABELS
 FORM_MAX_AGE = 24 * 3600
 
 
-def _clock() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="comment-form-shown")
+def _clock(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="comment-form-shown")
 
 
 @functools.lru_cache(maxsize=4)
 def _signed_second(secret_key: str, second: int) -> str:
-    return URLSafeTimedSerializer(secret_key, salt="comment-form-shown").dumps(second)
+    return _clock(secret_key).dumps(second)
 
 
 def form_shown_token() -> str:
@@ -145,7 +145,8 @@ class CommentForm(ParleyForm):
         if not minimum:
             return
         try:
-            shown_at = _clock().loads(field.data or "", max_age=FORM_MAX_AGE)
+            clock = _clock(current_app.config["SECRET_KEY"])
+            shown_at = clock.loads(field.data or "", max_age=FORM_MAX_AGE)
         except BadSignature:
             self.set_shown_now()
             raise ValidationError(

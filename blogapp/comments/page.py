@@ -51,31 +51,26 @@ _POST_COLUMNS = (
 )
 
 
-def _with_thread(aggregate: str, columns) -> sa.TextClause:
-    """The post's row at :slug with ``aggregate`` over its comments, as one statement.
+_POST_SELECT = ", ".join(f"p.{c.name}" for c in _POST_COLUMNS)
 
-    Plain SQL: cheaper to run than building the ORM query on every view. The aggregate
-    is taken in a derived table rather than by grouping a join (a third faster at 2,000
-    comments); with no comments it is one row of zero and NULLs. The aggregates are
-    threads' own, so this statement and theirs give the same stamp.
-    """
-    return sa.text(
-        f"SELECT {', '.join('p.' + c.name for c in _POST_COLUMNS)}, s.* "
-        f"FROM posts p CROSS JOIN (SELECT {aggregate} "
-        "FROM comments WHERE post_id = (SELECT id FROM posts WHERE slug = :slug)) s "
-        "WHERE p.slug = :slug"
-    ).columns(*_POST_COLUMNS, *columns)
-
-
-# A signed-in viewer's page: the stamp and counts, "mine" for their account.
-_PAGE_STATS = _with_thread(STATS_AGGREGATE, STATS_COLUMNS)
+# A signed-in viewer's page: the post's row at :slug with its thread's stamp and
+# counts, "mine" for their account. Plain SQL: cheaper to run than building the ORM
+# query on every view. The aggregate (threads' own, so both give the same stamp) is
+# taken in a derived table rather than by grouping a join (a third faster at 2,000
+# comments); with no comments it is one row of zero and NULLs.
+_PAGE_STATS = sa.text(
+    f"SELECT {_POST_SELECT}, s.* "
+    f"FROM posts p CROSS JOIN (SELECT {STATS_AGGREGATE} "
+    "FROM comments WHERE post_id = (SELECT id FROM posts WHERE slug = :slug)) s "
+    "WHERE p.slug = :slug"
+).columns(*_POST_COLUMNS, *STATS_COLUMNS)
 # An anonymous reader's page is keyed on the stamp alone, the same count and newest
 # change as threads.STATS_AGGREGATE's, each a subquery the comments' (post_id, …)
 # indexes answer without reading a comment (max() from the end of the index: 20 µs
 # against 50 µs for both in one aggregate, 200 comments). A miss counts the thread.
 _PAGE_STAMP = DriverQuery(
     sa.text(
-        f"SELECT {', '.join('p.' + c.name for c in _POST_COLUMNS)}, "
+        f"SELECT {_POST_SELECT}, "
         "(SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS n, "
         "(SELECT max(c.changed_at) FROM comments c WHERE c.post_id = p.id) AS changed "
         "FROM posts p WHERE p.slug = :slug"
@@ -126,8 +121,6 @@ def _visible(row, now) -> bool:
 
 def stored_page(slug: str, view: tuple[bool, int], remote_addr: str | None) -> bytes | None:
     """The post page at ``slug`` from the page cache for an anonymous reader, or None."""
-    if "\x00" in slug:
-        return None
     row = _read_row(slug, None, anonymous=True)
     now = utcnow()
     if row is None or not _visible(row, now):

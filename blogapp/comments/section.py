@@ -206,22 +206,16 @@ def render_post_page(
     """
     if isinstance(post, Post):
         post = snapshot_of(post)
+    fresh_form = form is None and not preview and status == 200
     # Decided before drawing, which takes the session's flashes out of it.
-    storable = (
-        form is None
-        and not preview
-        and status == 200
-        and not request.args.keys() - THREAD_VIEW_ARGS
-        and nothing_personal()
-    )
+    storable = fresh_form and not request.args.keys() - THREAD_VIEW_ARGS and nothing_personal()
     viewer = current_viewer()
     newest_first, page = thread_view(request.args)
     closed = comments_closed(post, viewer.now)
     thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed, stats)
-    fresh_form = form is None
     response_summary, typical_response = response_figures(post, stamp)
     form_html = None
-    if fresh_form and not preview and status == 200 and not closed:
+    if fresh_form and not closed:
         form_html = signed_in_form(post, viewer, typical_response)
     if form_html is None:
         form = form or new_comment_form(viewer)

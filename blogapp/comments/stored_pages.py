@@ -50,16 +50,17 @@ class CachedPostPages:
         ):
             started = time.perf_counter()
             try:
-                page = self._stored(environ)
+                path = _wsgi_text(environ["PATH_INFO"])
+                page = self._stored(environ, path[len(self.PREFIX) :])
             except Exception:  # noqa: BLE001 - the app answers it, with its error page and log
                 page = None
             if page is not None:
-                return self._serve(page, environ, start_response, started)
+                return self._serve(page, path, environ, start_response, started)
         return self.next(environ, start_response)
 
-    def _stored(self, environ: dict) -> bytes | None:
-        slug = _wsgi_text(environ["PATH_INFO"][len(self.PREFIX) :])
-        if not slug or "/" in slug or self._personal(environ):
+    def _stored(self, environ: dict, slug: str) -> bytes | None:
+        # What the app's routes would not take (a further segment, a NUL) is theirs to 404.
+        if not slug or "/" in slug or "\x00" in slug or self._personal(environ):
             return None
         args = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         if args.keys() - THREAD_VIEW_ARGS:
@@ -71,7 +72,7 @@ class CachedPostPages:
         header = environ.get("HTTP_COOKIE")
         return bool(header) and not self.cookies.isdisjoint(parse_cookie(header))
 
-    def _serve(self, page: bytes, environ: dict, start_response, started: float):
+    def _serve(self, page: bytes, path: str, environ: dict, start_response, started: float):
         request_id = request_id_for(environ.get(_REQUEST_ID_KEY))
         start_response(
             "200 OK",
@@ -83,7 +84,6 @@ class CachedPostPages:
                 (REQUEST_ID_HEADER, request_id),
             ],
         )
-        path = _wsgi_text(environ["PATH_INFO"])
         log_access(request_id, "GET", path, 200, started, environ.get("REMOTE_ADDR"))
         return [page]
 

@@ -59,10 +59,10 @@ class Thread:
 # One plain statement: building and compiling the same aggregate through the ORM on
 # every view cost five times what running it does (1.4 ms against 0.2 ms, 200 comments).
 # An author of NULL (no one signed in) matches no row, so "mine" counts are then 0.
-# The aggregate over one post's comments, shared with comments/page.py's statement so
-# both give the same stamp; STATS_COLUMNS types its columns, stats_of() reads them.
-# The change stamp (n, changed) first, then the counts the page shows. comments/page.py
-# reads the stamp alone for anonymous readers, as two subqueries on the same columns.
+# The change stamp (n, changed) first, then the counts the page shows; comments/page.py
+# runs the same aggregate for a signed-in viewer's page and the stamp alone, as two
+# subqueries, for an anonymous reader's. STATS_COLUMNS types the columns, stats_of()
+# reads them.
 STATS_AGGREGATE = (
     "count(*) AS n, max(changed_at) AS changed, "
     "sum(CASE WHEN status = :published THEN 1 ELSE 0 END) AS published, "
