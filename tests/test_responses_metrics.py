@@ -46,11 +46,15 @@ def test_weekly_figures(history):
     weeks = metrics.weekly(2, now=NOW)
     last_week, this_week = weeks
     assert last_week.start == (MONDAY - timedelta(days=7)).date()
-    assert (last_week.asked, last_week.acknowledged) == (4, 4)
+    assert (last_week.asked, last_week.answered, last_week.met, last_week.missed) == (4, 4, 3, 1)
     assert last_week.median_hours == 2.5 and last_week.p90_hours == 30
     assert last_week.within_sla == 0.75
     assert last_week.backlog == 0
-    assert (this_week.asked, this_week.acknowledged, this_week.backlog) == (2, 1, 1)
+    # The close is in its own column, not an answer and not a 0-hour wait.
+    assert (this_week.asked, this_week.answered, this_week.closed) == (2, 0, 1)
+    # The one still owed is past its due time: a miss, not "not yet due".
+    assert (this_week.missed, this_week.open_not_due, this_week.within_sla) == (1, 0, 0.0)
+    assert (this_week.median_hours, this_week.backlog) == (None, 1)
     people = metrics.per_employee(4, now=NOW)
     assert [(p.name, p.replies, p.acknowledged, p.closed) for p in people] == [
         ("Jane Doe", 3, 1, 0),
@@ -65,7 +69,7 @@ def test_metrics_page_draws_svg_charts_without_script_or_inline_style(client, au
     assert 'class="series-0"' in page
     assert "<script>" not in page and not re.search(r"<script(?![^>]*\bsrc=)", page)
     assert " style=" not in page and "<style" not in page
-    assert "Download these numbers (CSV)" in page
+    assert "Download these numbers as CSV" in page and "How we count" in page
 
 
 def test_csv_has_the_same_numbers(client, auth, history):
@@ -74,9 +78,16 @@ def test_csv_has_the_same_numbers(client, auth, history):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0][:3] == ["week_start", "asked", "acknowledged"]
-    weekly = {row[0]: row for row in rows[1:4]}
+    assert rows[0] == list(metrics.WEEK_COLUMNS) and len(rows) == 4  # one table, three weeks
+    weekly = {row[0]: row for row in rows[1:]}
     figures = {w.start.isoformat(): w for w in metrics.weekly(3)}
     for start, row in weekly.items():
         assert int(row[1]) == figures[start].asked
-    assert ["employee", "replies", "acknowledged", "closed_no_response", "total"] in rows
+    people = client.get("/responses/metrics-employees.csv?weeks=3")
+    assert people.mimetype == "text/csv" and "attachment" in people.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(people.text)))
+    assert rows == [
+        ["employee", "replies", "acknowledged", "closed_no_response"],
+        ["Jane Doe", "3", "1", "0"],
+        ["Mona Moderator", "0", "0", "1"],
+    ]

@@ -1,5 +1,14 @@
-"""Response metrics per week: time to first acknowledgement, share within the SLA, backlog,
-and counts per employee. Two queries; the arithmetic is done in Python."""
+"""Response metrics per week and per employee, by the definitions the metrics page states
+under "How we count" (DESIGN.md, "Measuring answers honestly"):
+
+- a comment belongs to the week it was posted;
+- met: its standing reply or acknowledgement came by its due time; missed: it came late,
+  or the comment is still owed past its due time; share within the SLA = met / (met +
+  missed), with comments still owed and not yet due shown apart;
+- waits (median, 90th percentile) are over replies and acknowledgements only, in the SLA
+  clock's hours; "no response needed" closes have their own column;
+- an undone acknowledgement counts for nothing: the comment is owed again.
+"""
 
 import csv
 import io
@@ -13,21 +22,33 @@ from blogapp.extensions import db
 from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, User
 from blogapp.models.base import utcnow
 from blogapp.responses.services import clock, customer_clause
+from blogapp.responses.sla import Clock
 
 
 @dataclass(frozen=True)
 class Week:
+    """One week's customer comments, by the week they were posted; see "How we count"."""
+
     start: date
-    asked: int
-    acknowledged: int
-    median_hours: float | None
+    asked: int  # published customer comments posted this week
+    met: int  # first standing reply or acknowledgement came by the due time
+    missed: int  # answered late, or still owed past the due time
+    open_not_due: int  # still owed, due time not reached: neither met nor missed yet
+    closed: int  # closed as "no response needed": never an answer, never a wait
+    answered: int  # met or missed with an answer (the waits below are theirs)
+    median_hours: float | None  # in the SLA clock's hours, over replies and acknowledgements
     p90_hours: float | None
-    within_sla: float | None  # share of the week's acknowledged comments answered in time
     backlog: int  # owed at the end of the week
 
     @property
     def label(self) -> str:
         return f"{self.start:%b} {self.start.day}"
+
+    @property
+    def within_sla(self) -> float | None:
+        """met / (met + missed); None while nothing is decided."""
+        decided = self.met + self.missed
+        return round(self.met / decided, 3) if decided else None
 
 
 @dataclass(frozen=True)
@@ -38,8 +59,9 @@ class EmployeeCount:
     closed: int
 
     @property
-    def total(self) -> int:
-        return self.replies + self.acknowledged + self.closed
+    def answers(self) -> int:
+        """Replies and acknowledgements: closes are not answers."""
+        return self.replies + self.acknowledged
 
 
 def _monday(moment: datetime) -> date:
@@ -52,58 +74,84 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def weekly(weeks: int = 12, now: datetime | None = None) -> list[Week]:
-    """The last ``weeks`` weeks, oldest first: counts in one aggregate query, the waits of
-    the period's acknowledged comments in a second."""
-    now = now or utcnow()
-    first = _monday(now) - timedelta(weeks=weeks - 1)
-    start = datetime.combine(first, datetime.min.time())
-    bounds = [start + timedelta(weeks=n) for n in range(weeks + 1)]
-    ends = [min(b, now) for b in bounds[1:]]
+def _backlogs(ends: list[datetime]) -> list[int]:
+    """How many comments were owed at each moment of ``ends``, in one aggregate query."""
     ack_at = Acknowledgement.created_at
-    counted = []
-    for n in range(weeks):
-        asked = sa.and_(Comment.created_at >= bounds[n], Comment.created_at < bounds[n + 1])
-        counted.append(sa.func.sum(sa.case((asked, 1), else_=0)))
-        # Owed at the week's end: posted before it, not acknowledged before it.
-        open_then = sa.and_(
-            Comment.created_at < ends[n], sa.or_(ack_at.is_(None), ack_at >= ends[n])
+    counted = [
+        sa.func.sum(
+            sa.case(
+                (sa.and_(Comment.created_at < end, sa.or_(ack_at.is_(None), ack_at >= end)), 1),
+                else_=0,
+            )
         )
-        counted.append(sa.func.sum(sa.case((open_then, 1), else_=0)))
-    published_customer = (Comment.status == CommentStatus.PUBLISHED.value, customer_clause())
+        for end in ends
+    ]
     totals = db.session.execute(
         sa.select(*counted)
         .select_from(Comment)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(*published_customer)
+        .where(Comment.status == CommentStatus.PUBLISHED.value, customer_clause())
     ).one()
-    answered = db.session.execute(
-        sa.select(Comment.created_at, ack_at)
-        .join(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(*published_customer, Comment.created_at >= start)
-    ).all()
-    by_week: list[list[tuple[datetime, datetime]]] = [[] for _ in range(weeks)]
-    for created, at in answered:
-        index = (created - start) // timedelta(weeks=1)
-        if 0 <= index < weeks:
-            by_week[index].append((created, at))
-    sla = clock()
-    result = []
-    for n in range(weeks):
-        waits = [(a - c).total_seconds() / 3600 for c, a in by_week[n]]
-        in_time = sum(1 for c, a in by_week[n] if a <= sla.due_at(c))
-        result.append(
-            Week(
-                start=bounds[n].date(),
-                asked=int(totals[2 * n] or 0),
-                acknowledged=len(waits),
-                median_hours=round(statistics.median(waits), 1) if waits else None,
-                p90_hours=round(_percentile(waits, 0.9), 1) if waits else None,
-                within_sla=round(in_time / len(waits), 3) if waits else None,
-                backlog=int(totals[2 * n + 1] or 0),
-            )
+    return [int(n or 0) for n in totals]
+
+
+def _week(start: datetime, rows, sla: Clock, now: datetime, backlog: int) -> Week:
+    met = missed = open_not_due = closed = 0
+    waits = []
+    for created, kind, at in rows:
+        due = sla.due_at(created)
+        if kind is None:
+            if now > due:
+                missed += 1
+            else:
+                open_not_due += 1
+        elif kind == AckKind.NO_RESPONSE_NEEDED:
+            closed += 1
+        else:
+            waits.append(sla.hours_between(created, at))
+            if at <= due:
+                met += 1
+            else:
+                missed += 1
+    return Week(
+        start=start.date(),
+        asked=len(rows),
+        met=met,
+        missed=missed,
+        open_not_due=open_not_due,
+        closed=closed,
+        answered=len(waits),
+        median_hours=round(statistics.median(waits), 1) if waits else None,
+        p90_hours=round(_percentile(waits, 0.9), 1) if waits else None,
+        backlog=backlog,
+    )
+
+
+def weekly(weeks: int = 12, now: datetime | None = None) -> list[Week]:
+    """The last ``weeks`` weeks, oldest first: the period's comments with their standing
+    acknowledgement in one query, the backlog at each week's end in a second."""
+    now = now or utcnow()
+    first = _monday(now) - timedelta(weeks=weeks - 1)
+    start = datetime.combine(first, datetime.min.time())
+    bounds = [start + timedelta(weeks=n) for n in range(weeks + 1)]
+    rows = db.session.execute(
+        sa.select(Comment.created_at, Acknowledgement.kind, Acknowledgement.created_at)
+        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        .where(
+            Comment.status == CommentStatus.PUBLISHED.value,
+            customer_clause(),
+            Comment.created_at >= start,
+            Comment.created_at < now,
         )
-    return result
+    ).all()
+    by_week: list[list] = [[] for _ in range(weeks)]
+    for row in rows:
+        index = (row[0] - start) // timedelta(weeks=1)
+        if 0 <= index < weeks:
+            by_week[index].append(row)
+    backlogs = _backlogs([min(b, now) for b in bounds[1:]])
+    sla = clock()
+    return [_week(bounds[n], by_week[n], sla, now, backlogs[n]) for n in range(weeks)]
 
 
 def per_employee(weeks: int = 12, now: datetime | None = None) -> list[EmployeeCount]:
@@ -131,38 +179,55 @@ def per_employee(weeks: int = 12, now: datetime | None = None) -> list[EmployeeC
         )
         for name, kinds in people.items()
     ]
-    return sorted(counts, key=lambda c: (-c.total, c.name))
+    return sorted(counts, key=lambda c: (-c.answers, -c.closed, c.name))
 
 
-def as_csv(weeks: list[Week], employees: list[EmployeeCount]) -> str:
-    """The same numbers as the charts, in two tables of one CSV file."""
+WEEK_COLUMNS = (
+    "week_start",
+    "asked",
+    "met_sla",
+    "missed_sla",
+    "open_not_due",
+    "closed_no_response",
+    "share_within_sla",
+    "median_hours",
+    "p90_hours",
+    "backlog_at_end",
+)
+EMPLOYEE_COLUMNS = ("employee", "replies", "acknowledged", "closed_no_response")
+
+
+def _csv(header, rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "week_start",
-            "asked",
-            "acknowledged",
-            "median_hours",
-            "p90_hours",
-            "share_within_sla",
-            "backlog_at_end",
-        ]
-    )
-    for w in weeks:
-        writer.writerow(
-            [
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def weeks_csv(weeks: list[Week]) -> str:
+    """The weekly table, as CSV."""
+    return _csv(
+        WEEK_COLUMNS,
+        (
+            (
                 w.start.isoformat(),
                 w.asked,
-                w.acknowledged,
+                w.met,
+                w.missed,
+                w.open_not_due,
+                w.closed,
+                w.within_sla,
                 w.median_hours,
                 w.p90_hours,
-                w.within_sla,
                 w.backlog,
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["employee", "replies", "acknowledged", "closed_no_response", "total"])
-    for e in employees:
-        writer.writerow([e.name, e.replies, e.acknowledged, e.closed, e.total])
-    return out.getvalue()
+            )
+            for w in weeks
+        ),
+    )
+
+
+def employees_csv(employees: list[EmployeeCount]) -> str:
+    """The per-employee table, as CSV."""
+    rows = ((e.name, e.replies, e.acknowledged, e.closed) for e in employees)
+    return _csv(EMPLOYEE_COLUMNS, rows)

@@ -71,6 +71,25 @@ class Clock:
             day += timedelta(days=1)
         raise BadBusinessHours("business hours never open")
 
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        """The hours this clock counts from ``start`` to ``end`` (naive UTC): every hour,
+        or only those inside business hours, so a wait reads in the SLA's own hours."""
+        if end <= start:
+            return 0.0
+        if not self.business_hours:
+            return (end - start).total_seconds() / 3600
+        counted = timedelta()
+        day = start.replace(tzinfo=UTC).astimezone(self.zone).date() - timedelta(days=1)
+        last = end.replace(tzinfo=UTC).astimezone(self.zone).date() + timedelta(days=1)
+        while day <= last:
+            if day.weekday() in self.days:
+                opens, closes = self._window(day)
+                overlap = min(closes, end) - max(opens, start)
+                if overlap > timedelta():
+                    counted += overlap
+            day += timedelta(days=1)
+        return counted.total_seconds() / 3600
+
     def overdue_cutoff(self, now: datetime) -> datetime:
         """The latest creation time whose due time has passed at ``now`` (due_at is monotone)."""
         if not self.business_hours:
