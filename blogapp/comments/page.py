@@ -130,7 +130,7 @@ def stored_page(slug: str, view: tuple[bool, int], remote_addr: str | None) -> b
 
 def _stored_page(slug: str, row, now, view, remote_addr: str | None) -> bytes | None:
     """An anonymous reader's page from the page cache, with a guest's fresh tokens put in."""
-    closed = closed_by_rules(row.comments_open, row.published_at, now)
+    closed = closed_by_rules(row.comments_open, row.published_at, now, row.id)
     parts = cache("pages").get(
         page_key(slug, row.version, row.updated_at, stamp_of(row), closed, view)
     )

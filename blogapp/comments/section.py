@@ -25,7 +25,7 @@ from blogapp.comments.forms import CommentForm
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
 from blogapp.comments.present import CommentLinks, present_thread
 from blogapp.comments.reader_form import new_comment_form, signed_in_form
-from blogapp.comments.services import comments_closed
+from blogapp.comments.services import comments_closed, past_close_age
 from blogapp.comments.threads import ThreadStats, load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
@@ -211,7 +211,8 @@ def render_post_page(
     storable = fresh_form and not request.args.keys() - THREAD_VIEW_ARGS and nothing_personal()
     viewer = current_viewer()
     newest_first, page = thread_view(request.args)
-    closed = comments_closed(post, viewer.now)
+    closed_to_customers = comments_closed(post, viewer.now)
+    closed = closed_to_customers and not current_user.is_employee
     thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed, stats)
     response_summary, typical_response = response_figures(post, stamp)
     form_html = None
@@ -226,6 +227,8 @@ def render_post_page(
         thread_html=Markup(_THREAD_SLOT),
         newest_first=newest_first,
         closed=closed,
+        closed_to_customers=closed_to_customers,
+        close_waits=not closed_to_customers and past_close_age(post.published_at, viewer.now),
         form=form,
         form_html=form_html,
         viewer=viewer,

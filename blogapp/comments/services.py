@@ -22,16 +22,34 @@ class EditNotAllowed(CommentRejected):
         super().__init__(message)
 
 
-def comments_closed(post: Post, now: datetime | None = None) -> bool:
-    """Closed by hand, or older than COMMENTS_CLOSE_AFTER_DAYS (0: never closes by age)."""
-    return closed_by_rules(post.comments_open, post.published_at, now or utcnow())
+def comments_closed(post: Post, now: datetime | None = None, author=None) -> bool:
+    """Closed to customers: by hand, or COMMENTS_CLOSE_AFTER_DAYS after publishing once the
+    post owes no answers. Never closed to employees (DESIGN.md: closing stops customers)."""
+    if getattr(author, "is_employee", False):
+        return False
+    return closed_by_rules(post.comments_open, post.published_at, now or utcnow(), post.id)
 
 
-def closed_by_rules(comments_open: bool, published_at: datetime | None, now: datetime) -> bool:
+def closed_by_rules(
+    comments_open: bool, published_at: datetime | None, now: datetime, post_id: int
+) -> bool:
     if not comments_open:
         return True
+    return past_close_age(published_at, now) and not owes_answers(post_id)
+
+
+def past_close_age(published_at: datetime | None, now: datetime) -> bool:
+    """Older than COMMENTS_CLOSE_AFTER_DAYS (0: never closes by age)."""
     days = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
     return bool(days and published_at is not None and now > published_at + timedelta(days=days))
+
+
+def owes_answers(post_id: int) -> bool:
+    """Whether any comment on the post is owed an answer: closing by age waits for it."""
+    from blogapp.responses.services import owed_clause
+
+    owed = sa.exists().where(Comment.post_id == post_id, owed_clause())
+    return bool(db.session.scalar(sa.select(owed)))
 
 
 def hash_ip(ip: str | None) -> str | None:
@@ -115,7 +133,7 @@ def post_comment(
 ) -> Comment:
     """Accept a comment or reply, held for moderation when the rules say so."""
     now = now or utcnow()
-    if comments_closed(post, now):
+    if comments_closed(post, now, author):
         raise CommentsClosed()
     if author is None:
         guest_name, guest_email = _check_guest(guest_name, guest_email)
