@@ -11,6 +11,7 @@ from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Post, Role, User
 from blogapp.models.base import utcnow
+from blogapp.responses.services import item_to_join, owed_clause
 
 # The same text by the same person on the same post within this time is one comment
 # (a double click, a resent form), not two.
@@ -46,8 +47,6 @@ def past_close_age(published_at: datetime | None, now: datetime) -> bool:
 
 def owes_answers(post_id: int) -> bool:
     """Whether any comment on the post is owed an answer: closing by age waits for it."""
-    from blogapp.responses.services import owed_clause
-
     owed = sa.exists().where(Comment.post_id == post_id, owed_clause())
     return bool(db.session.scalar(sa.select(owed)))
 
@@ -151,6 +150,7 @@ def post_comment(
     comment = Comment(
         post=post,
         parent=parent,
+        joins=None if held else item_to_join(parent, author, guest_email),
         author=author,
         guest_name=None if author else guest_name,
         guest_email=None if author else guest_email,

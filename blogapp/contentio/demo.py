@@ -55,8 +55,31 @@ def _oldest(entries) -> int:
     return max((max(e["hours_ago"], _oldest(e.get("replies") or [])) for e in entries), default=0)
 
 
-def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float) -> int:
-    count = 0
+def _same_person(a: Comment, b: Comment) -> bool:
+    # Not yet flushed: compare the people, the ids are not set.
+    if a.author is not None or b.author is not None:
+        return a.author is b.author
+    return a.guest_email == b.guest_email
+
+
+def _fold_follow_ups(comments: list[Comment]) -> None:
+    """Replay the threads in time order so a customer's follow-up to their own comment
+    joins its item while nobody from the team has answered it (one conversation, one item),
+    exactly as posting them one by one would."""
+    answered: set[int] = set()
+    for comment in sorted(comments, key=lambda c: c.created_at):
+        parent = comment.parent
+        if parent is None:
+            continue
+        item = parent.joins or parent
+        if comment.by_employee:
+            answered.add(id(item))
+        elif id(item) not in answered and not item.by_employee and _same_person(item, comment):
+            comment.joins = item
+
+
+def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float) -> list:
+    added = []
     for entry in entries:
         author = user_by_email(entry["author"]) if entry.get("author") else None
         guest = entry.get("guest") or {}
@@ -74,8 +97,8 @@ def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float
             created_at=now - timedelta(hours=entry["hours_ago"] * scale),
         )
         db.session.add(comment)
-        count += 1 + _add_comments(post, entry.get("replies") or [], comment, now, scale)
-    return count
+        added += [comment, *_add_comments(post, entry.get("replies") or [], comment, now, scale)]
+    return added
 
 
 def load_comments(path: Path) -> int:
@@ -91,7 +114,9 @@ def load_comments(path: Path) -> int:
         # Keep every comment after its post went out, however old the post is.
         open_hours = (now - post.published_at).total_seconds() / 3600 * 0.95
         scale = min(1.0, open_hours / max(_oldest(entries), 1))
-        created += _add_comments(post, entries, None, now, scale)
+        comments = _add_comments(post, entries, None, now, scale)
+        _fold_follow_ups(comments)
+        created += len(comments)
     db.session.commit()
     return created
 

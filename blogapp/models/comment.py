@@ -44,6 +44,11 @@ class Comment(db.Model):
     root_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    # One conversation, one item (DESIGN.md): a customer's follow-up to their own comment
+    # while it is owed joins that comment's queue item and is answered with it.
+    joins_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     guest_name: Mapped[str | None] = mapped_column(sa.String(80))
     # Never shown anywhere public; used only to notify the guest.
@@ -68,6 +73,7 @@ class Comment(db.Model):
     removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
     parent: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
     root: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[root_id])
+    joins: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[joins_id])
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on post {self.post_id} {self.status}>"

@@ -74,6 +74,16 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+def _items():
+    """Published customer comments that are queue items (follow-ups that joined an item
+    are part of it: one conversation, one item)."""
+    return (
+        Comment.status == CommentStatus.PUBLISHED.value,
+        Comment.joins_id.is_(None),
+        customer_clause(),
+    )
+
+
 def _backlogs(ends: list[datetime]) -> list[int]:
     """How many comments were owed at each moment of ``ends``, in one aggregate query."""
     ack_at = Acknowledgement.created_at
@@ -90,7 +100,7 @@ def _backlogs(ends: list[datetime]) -> list[int]:
         sa.select(*counted)
         .select_from(Comment)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(Comment.status == CommentStatus.PUBLISHED.value, customer_clause())
+        .where(*_items())
     ).one()
     return [int(n or 0) for n in totals]
 
@@ -138,8 +148,7 @@ def weekly(weeks: int = 12, now: datetime | None = None) -> list[Week]:
         sa.select(Comment.created_at, Acknowledgement.kind, Acknowledgement.created_at)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
         .where(
-            Comment.status == CommentStatus.PUBLISHED.value,
-            customer_clause(),
+            *_items(),
             Comment.created_at >= start,
             Comment.created_at < now,
         )

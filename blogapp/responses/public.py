@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import aliased
 
 from blogapp.extensions import db
 from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, User
@@ -33,9 +34,12 @@ def public_answers(comment_ids) -> dict[int, PublicAnswer]:
     ids = list(comment_ids)
     if not ids:
         return {}
+    reply = aliased(Comment)
     rows = db.session.execute(
         sa.select(
-            Acknowledgement.comment_id,
+            # "Answered by" goes under the message the employee replied to (a follow-up,
+            # say), "Seen by" under the acknowledged comment.
+            sa.func.coalesce(reply.parent_id, Acknowledgement.comment_id),
             Acknowledgement.kind,
             Acknowledgement.created_at,
             Acknowledgement.public_note,
@@ -47,6 +51,7 @@ def public_answers(comment_ids) -> dict[int, PublicAnswer]:
         )
         .join(Comment, Comment.id == Acknowledgement.comment_id)
         .join(User, User.id == Acknowledgement.employee_id)
+        .outerjoin(reply, reply.id == Acknowledgement.reply_id)
         .where(
             Acknowledgement.standing_comment_id.in_(ids),
             Acknowledgement.kind.in_(PUBLIC_KINDS),
@@ -86,7 +91,12 @@ def _first_response_rows(*where):
     return db.session.execute(
         sa.select(Comment.created_at, Acknowledgement.kind, Acknowledgement.created_at)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(Comment.status == CommentStatus.PUBLISHED.value, customer_clause(), *where)
+        .where(
+            Comment.status == CommentStatus.PUBLISHED.value,
+            Comment.joins_id.is_(None),
+            customer_clause(),
+            *where,
+        )
     ).all()
 
 

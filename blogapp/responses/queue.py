@@ -1,7 +1,8 @@
 """The response queue: owed comments, overdue first then oldest, a page at a time.
 
 A page costs the same few queries however long the queue is: one count, one page
-of comments with their posts, authors and parents, and one for their assignees.
+of comments with their posts, authors and parents, one for their assignees and one
+for the follow-ups that joined them.
 Due times grow with creation times (see sla.Clock), so oldest-first is overdue-first.
 """
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from blogapp.extensions import db
-from blogapp.models import Assignment, Comment, Post, User
+from blogapp.models import Assignment, Comment, CommentStatus, Post, User
 from blogapp.models.base import utcnow
 from blogapp.responses.services import clock, owed_clause
 from blogapp.responses.sla import describe
@@ -54,6 +55,7 @@ class QueueItem:
     due_at: datetime
     overdue: bool
     time_left: str
+    follow_ups: list[Comment]  # the customer's later messages that joined this item
 
 
 @dataclass
@@ -104,6 +106,7 @@ def queue_page(
         .offset((page - 1) * per_page)
     ).all()
     assigned = _assignees([c.id for c in comments])
+    follow_ups = _follow_ups([c.id for c in comments])
     sla = clock()
     items = []
     for comment in comments:
@@ -118,6 +121,7 @@ def queue_page(
                 due_at=due,
                 overdue=overdue,
                 time_left=f"{left} overdue" if overdue else f"{left} left",
+                follow_ups=follow_ups.get(comment.id, []),
             )
         )
     return QueuePage(items, total, page, pages)
@@ -132,6 +136,23 @@ def _assignees(comment_ids: list[int]) -> dict[int, User]:
         .where(Assignment.current_comment_id.in_(comment_ids))
     ).all()
     return {comment_id: user for comment_id, user in rows}
+
+
+def _follow_ups(comment_ids: list[int]) -> dict[int, list[Comment]]:
+    """The published follow-ups that joined each item, oldest first, in one query."""
+    if not comment_ids:
+        return {}
+    joined: dict[int, list[Comment]] = {}
+    for comment in db.session.scalars(
+        sa.select(Comment)
+        .where(
+            Comment.joins_id.in_(comment_ids),
+            Comment.status == CommentStatus.PUBLISHED.value,
+        )
+        .order_by(Comment.created_at, Comment.id)
+    ):
+        joined.setdefault(comment.joins_id, []).append(comment)
+    return joined
 
 
 def posts_with_owed() -> list[tuple[int, str]]:

@@ -75,9 +75,13 @@ def standing_ack():
 
 
 def owed_clause():
-    """DESIGN.md's rule: published, by a customer, with no standing acknowledgement."""
+    """DESIGN.md's rule: published, by a customer, with no standing acknowledgement, and
+    not a follow-up that joined another comment's item."""
     return sa.and_(
-        Comment.status == CommentStatus.PUBLISHED.value, customer_clause(), ~standing_ack()
+        Comment.status == CommentStatus.PUBLISHED.value,
+        Comment.joins_id.is_(None),
+        customer_clause(),
+        ~standing_ack(),
     )
 
 
@@ -89,9 +93,51 @@ def owed_ids() -> set[int]:
 def is_owed(comment: Comment) -> bool:
     return (
         comment.status == CommentStatus.PUBLISHED
+        and comment.joins_id is None
         and is_customer_comment(comment)
         and standing_acknowledgement(comment) is None
     )
+
+
+def _same_customer(a: Comment, author: User | None, guest_email: str | None) -> bool:
+    if author is not None:
+        return a.author_id == author.id
+    return a.author_id is None and (a.guest_email or "").lower() == (guest_email or "").lower()
+
+
+def item_to_join(parent: Comment | None, author: User | None, guest_email: str | None):
+    """The owed item a new comment joins, or None: a customer's reply to their own comment
+    while that comment's conversation is still owed (DESIGN.md, one conversation, one item).
+    A reply after an employee's answer starts a new item, with its own due time."""
+    if parent is None or getattr(author, "is_employee", False):
+        return None
+    if not _same_customer(parent, author, guest_email):
+        return None
+    item = parent.joins or parent
+    return item if is_owed(item) else None
+
+
+def conversation_item(comment: Comment) -> Comment:
+    """The queue item a comment belongs to: the one it joined, or itself."""
+    return comment.joins or comment
+
+
+def regroup_follow_ups(item: Comment) -> None:
+    """``item`` left the queue by removal while still owed: its oldest published follow-up
+    becomes the conversation's item and the others join that one, so no customer message
+    falls out of the queue. (Follow-ups of an answered item were answered with it.)"""
+    if standing_acknowledgement(item) is not None:
+        return
+    follow_ups = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.joins_id == item.id, Comment.status == CommentStatus.PUBLISHED.value)
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    if follow_ups:
+        first, *rest = follow_ups
+        first.joins = None
+        for comment in rest:
+            comment.joins = first
 
 
 def standing_acknowledgement(comment: Comment) -> Acknowledgement | None:
@@ -160,6 +206,7 @@ def _check_owed(comment: Comment) -> None:
 
 def acknowledge(comment: Comment, employee: User, note: str | None = None, now=None):
     """Mark a customer comment seen, with an optional public note."""
+    comment = conversation_item(comment)  # a follow-up is answered with its item
     if not getattr(employee, "is_employee", False):
         raise ResponseError("Only employees can acknowledge comments.")
     _check_owed(comment)
@@ -175,6 +222,7 @@ def close_without_response(
     comment: Comment, moderator: User, reason: str, note: str | None = None, now=None
 ):
     """A moderator closes a comment that needs no answer, with a reason code."""
+    comment = conversation_item(comment)  # a follow-up is answered with its item
     if not can_moderate(moderator):
         raise ResponseError("Only moderators can close a comment without an answer.")
     if reason not in set(CloseReason):
@@ -191,20 +239,23 @@ def close_without_response(
 
 
 def record_reply(parent: Comment, reply: Comment) -> Acknowledgement | None:
-    """An employee replied to ``parent``: acknowledge it, in the reply's transaction."""
-    if parent.status != CommentStatus.PUBLISHED or not is_customer_comment(parent):
+    """An employee replied to ``parent``: acknowledge its conversation's item, in the
+    reply's transaction (a reply to a follow-up answers the whole conversation)."""
+    item = conversation_item(parent)
+    if item.status != CommentStatus.PUBLISHED or not is_customer_comment(item):
         return None
-    lock_comment(parent)
-    if standing_acknowledgement(parent) is not None:
+    lock_comment(item)
+    if standing_acknowledgement(item) is not None:
         return None
     employee = reply.author
-    ack = _add_ack(parent, employee, AckKind.REPLY, reply.created_at, reply_id=reply.id)
-    record(Action.REPLIED, employee, parent, detail=f"reply {reply.id}", at=reply.created_at)
+    ack = _add_ack(item, employee, AckKind.REPLY, reply.created_at, reply_id=reply.id)
+    record(Action.REPLIED, employee, item, detail=f"reply {reply.id}", at=reply.created_at)
     return ack
 
 
 def undo(comment: Comment, moderator: User, now=None) -> Acknowledgement:
     """A moderator withdraws the standing acknowledgement: the comment is owed again."""
+    comment = conversation_item(comment)  # a follow-up is answered with its item
     if not can_moderate(moderator):
         raise ResponseError("Only moderators can undo an acknowledgement.")
     lock_comment(comment)
@@ -236,6 +287,7 @@ def employees() -> list[User]:
 
 def assign(comment: Comment, assignee: User, by: User, now=None) -> Assignment:
     """Give an owed comment to ``assignee``: moderators assign anyone, employees claim."""
+    comment = conversation_item(comment)  # a follow-up is answered with its item
     if not getattr(by, "is_employee", False):
         raise ResponseError("Only employees can take on comments.")
     if assignee is None or not assignee.is_employee:

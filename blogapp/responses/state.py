@@ -41,6 +41,7 @@ def response_state(
             Comment.id,
             Comment.status,
             Comment.created_at,
+            Comment.joins_id,
             author.role,
             Acknowledgement.kind,
             Acknowledgement.created_at,
@@ -52,16 +53,21 @@ def response_state(
         .join(Post, Post.id == Comment.post_id)
         .join(writer, writer.id == Post.author_id)
         .outerjoin(author, author.id == Comment.author_id)
-        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        # A follow-up that joined an item shares the item's answer.
+        .outerjoin(
+            Acknowledgement,
+            Acknowledgement.standing_comment_id == sa.func.coalesce(Comment.joins_id, Comment.id),
+        )
         .outerjoin(by, by.id == Acknowledgement.employee_id)
         .outerjoin(Assignment, Assignment.current_comment_id == Comment.id)
         .outerjoin(assignee, assignee.id == Assignment.assignee_id)
         .where(Comment.id.in_(ids))
     ).all()
     states = {}
-    for cid, status, created, role, kind, at, by_id, by_name, a_id, a_name in rows:
+    for cid, status, created, joins_id, role, kind, at, by_id, by_name, a_id, a_name in rows:
         customer = role is None or role == Role.READER.value
-        owed = status == CommentStatus.PUBLISHED.value and customer and kind is None
+        published = status == CommentStatus.PUBLISHED.value
+        owed = published and customer and kind is None and joins_id is None
         due = sla.due_at(created) if owed else None
         states[cid] = ResponseState(
             owed=owed,

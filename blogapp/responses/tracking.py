@@ -59,7 +59,8 @@ def _act(session: Session) -> None:
         _status_changed(session.get(Comment, comment_id), old, new)
     for comment_id in pending["owed"]:
         comment = session.get(Comment, comment_id)
-        if comment is not None and is_customer_comment(comment):
+        # A follow-up that joined an owed item is part of it, not a new item.
+        if comment is not None and comment.joins_id is None and is_customer_comment(comment):
             webhooks.queue_event("owed", comment, at=comment.created_at)
 
 
@@ -68,11 +69,18 @@ def _status_changed(comment: Comment | None, old: str, new: str) -> None:
         return
     if new == CommentStatus.PUBLISHED and old == CommentStatus.HELD:
         record(Action.APPROVED, _current_user(), comment)
-        from blogapp.responses.services import is_customer_comment
+        from blogapp.responses.services import is_customer_comment, item_to_join
 
-        if is_customer_comment(comment):
+        # Whether it joins its conversation is decided as it becomes public: if that was
+        # answered while it waited, it is a next reply with a clock of its own.
+        comment.joins = item_to_join(comment.parent, comment.author, comment.guest_email)
+        if comment.joins is None and is_customer_comment(comment):
             webhooks.queue_event("owed", comment)
-    elif new == CommentStatus.SPAM:
+    if old == CommentStatus.PUBLISHED and new in (CommentStatus.SPAM, CommentStatus.REMOVED):
+        from blogapp.responses.services import regroup_follow_ups
+
+        regroup_follow_ups(comment)
+    if new == CommentStatus.SPAM:
         record(Action.SPAM, comment.removed_by or _current_user(), comment, reason="spam")
     elif new == CommentStatus.REMOVED:
         actor = comment.removed_by or _current_user()
