@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from blogapp.urls import SiteURLFlask, check_site_url
+from blogapp.urls import SiteURLFlask, check_site_url, refuse_untrusted_hosts
 from config import DEV_SECRET_KEY, Config, config_from_env
 
 
@@ -30,6 +30,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_pages(app)
+    refuse_untrusted_hosts(app)
     register_template_helpers(app)
     register_cli(app)
     register_operations(app)

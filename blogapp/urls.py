@@ -17,6 +17,7 @@ before, and links keep that prefix.
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import MapAdapter
 
 
@@ -78,3 +79,12 @@ def check_site_url(app: Flask) -> None:
         site_origin(site_url)
     except SiteURLError as error:
         raise ConfigError(f"Parley refuses to start: {error}.") from None
+
+
+def refuse_untrusted_hosts(app: Flask) -> None:
+    """A Host outside TRUSTED_HOSTS gets a plain 400: no page in the site's look, whose
+    links would need a URL adapter that request never got."""
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        return "This site does not answer to that host name.\n", 400, {"Content-Type": "text/plain"}
