@@ -124,6 +124,12 @@ def test_digest_from_the_cli_builds_links_from_site_url(
     assert_on_site(row.body_text)
 
 
+def test_digest_without_site_url_says_what_to_set(app, runner):
+    app.config.update(SITE_URL="", SERVER_NAME=None)
+    result = runner.invoke(args=["responses", "digest"])
+    assert result.exit_code == 1 and "set SITE_URL" in result.output
+
+
 def test_without_site_url_development_keeps_the_request_host(client, app):
     assert not app.config["SITE_URL"]
     assert "Sitemap: http://parley.test/sitemap.xml" in client.get("/robots.txt").text
