@@ -311,3 +311,18 @@ def test_hostile_names_from_every_entry_point_mail_intact(
     for received in smtp.received:
         assert_intact(received, rows)
     assert len(comments_of(post)) >= len(rows)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ['"Tallyworks, Inc." <blog@tallyworks.example>', "Tallyworks Blog (news) <blog@x.example>"],
+)
+def test_a_sender_the_email_package_rewrites_still_sends(app, smtp, sender):
+    """The header check reads From as the email package does, quotes and comments aside."""
+    app.config["MAIL_DEFAULT_SENDER"] = sender
+    db.session.add(MailMessage(kind="t", to_address="a@example.com", subject="Hi", body_text="x"))
+    db.session.commit()
+    deliver()
+    (row,) = outbox()
+    assert row.status == MailStatus.SENT, row.last_error
+    assert smtp.messages[0]["From"].addresses[0].addr_spec == sender.split("<")[1].strip(">")

@@ -55,6 +55,9 @@ def build_email(message: MailMessage) -> EmailMessage:
     email = EmailMessage()
     for name, value in intended.items():
         email[name] = value
+    # The site's own setting, which the email package may rewrite (quotes, a comment):
+    # checked as the package read it.
+    intended["From"] = " ".join(str(email["From"]).split())
     if message.unsubscribe_url:
         # RFC 2369 and RFC 8058: a URL in angle brackets, and one-click by POST.
         intended["List-Unsubscribe"] = f"<{header_text(message.unsubscribe_url)}>"
