@@ -130,6 +130,15 @@ class Config:
     UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # Where the site lives. Every absolute link (mail, feeds, sitemap, robots.txt,
+    # the router's own redirects) is built on SITE_URL, never on the request's Host
+    # or X-Forwarded-Host: an origin like https://blog.example.com, no path. Required
+    # in production; unset elsewhere, links use the request's host as before.
+    SITE_URL = os.environ.get("SITE_URL", "").strip()
+    # Host names the site answers to, comma-separated (".example.com" takes its
+    # subdomains); any other Host gets 400. Empty: every host.
+    TRUSTED_HOSTS = list(_words("TRUSTED_HOSTS")) or None
+
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, debug tooling on."""

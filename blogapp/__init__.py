@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from blogapp.urls import SiteURLFlask, check_site_url, refuse_untrusted_hosts
 from config import DEV_SECRET_KEY, Config, config_from_env
 
 
@@ -17,10 +18,11 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     """Build the app: config, extensions, blueprints, error pages, CLI."""
     config_class = config_class or config_from_env()
     instance_dir = overrides.get("INSTANCE_DIR", config_class.INSTANCE_DIR)
-    app = Flask(__name__, instance_path=str(instance_dir))
+    app = SiteURLFlask(__name__, instance_path=str(instance_dir))
     app.config.from_object(config_class)
     app.config.update(overrides)
     check_config(app)
+    check_site_url(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_page_cache(app)  # before ProxyFix wraps it: it needs the client's address
@@ -28,6 +30,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_pages(app)
+    refuse_untrusted_hosts(app)
     register_template_helpers(app)
     register_cli(app)
     register_operations(app)

@@ -36,7 +36,12 @@ def test_production_says_so_in_one_line(tmp_path):
 
 
 def test_production_cookies_are_secure(tmp_path):
-    app = create_app(ProductionConfig, SECRET_KEY="x" * 40, INSTANCE_DIR=str(tmp_path))
+    app = create_app(
+        ProductionConfig,
+        SECRET_KEY="x" * 40,
+        SITE_URL="https://blog.example.com",
+        INSTANCE_DIR=str(tmp_path),
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

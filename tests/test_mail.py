@@ -4,53 +4,20 @@ by SMTP (a real local server here) or as .eml files, retried by `flask mail send
 import email
 import email.policy
 import re
-import socket
-import threading
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask import current_app, url_for
 
 from blogapp.comments import services
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
-from blogapp.models import CommentStatus, MailMessage, MailStatus, Role
+from blogapp.mail.tokens import unsubscribe_token
+from blogapp.models import CommentStatus, MailMessage, MailOptOut, MailStatus, Role
 from tests.conftest import csrf_from
+from tests.mail_helpers import Inbox, free_port, smtp  # noqa: F401 - smtp is a fixture
 from tests.test_comments import comments_of, submit
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1; the app sends to it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield inbox
-    controller.stop()
 
 
 def outbox_rows() -> list[MailMessage]:
@@ -201,7 +168,9 @@ def test_a_message_gives_up_after_max_attempts_and_can_be_retried(app, runner):
     assert "1 failed message(s) queued again." in retry.output and "failed 1." in retry.output
 
 
-def test_unsubscribe_link_stops_further_mail(client, app, auth, smtp, make_user, make_post):
+def test_unsubscribe_link_asks_first_and_a_post_stops_further_mail(
+    client, app, auth, smtp, make_user, make_post
+):
     post = make_post(author=make_user(Role.STAFF, email="tom@tallyworks.example"))
     make_user(Role.READER, email="sam@example.com")
     auth.login("sam@example.com")
@@ -211,19 +180,74 @@ def test_unsubscribe_link_stops_further_mail(client, app, auth, smtp, make_user,
     )
     auth.logout()
     page = client.get(link)
-    assert page.status_code == 200
-    assert "You're unsubscribed" in page.text and "tom@tallyworks.example" in page.text
-    assert client.get(link).status_code == 200, "a second click is harmless"
-    assert client.post(link).status_code == 200, "a mail client's one-click POST works too"
+    assert page.status_code == 200 and "Stop notification emails?" in page.text
+    assert "tom@tallyworks.example" in page.text
+    assert opted_out() == [], "following the link (a scanner, a preview) changes nothing"
     assert client.get(link[:-4] + "xxxx").status_code == 404
+    assert client.post(link[:-4] + "xxxx").status_code == 404
+
+    # The page's button: the same POST a mail client makes.
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', page.text, re.S)
+    assert form.group(1) == link
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    done = client.post(form.group(1), data=fields)
+    assert done.status_code == 200 and "You're unsubscribed" in done.text
+    assert opted_out() == ["tom@tallyworks.example"]
+    assert client.post(link).status_code == 200, "a second click is harmless"
     auth.login("sam@example.com")
     submit(client, post, "Second comment")
     assert len(smtp.messages) == 1 and len(outbox_rows()) == 1
     auth.logout()
-    page = client.get(link)
+    page = client.post(link)
     resubscribe = link.replace("/unsubscribe/", "/resubscribe/")
     response = client.post(resubscribe, data={"csrf_token": csrf_from(page.text)})
-    assert response.status_code == 302
+    assert response.status_code == 302 and opted_out() == []
     auth.login("sam@example.com")
     submit(client, post, "Third comment")
     assert len(smtp.messages) == 2
+
+
+def test_one_click_unsubscribe_by_rfc_8058_post(client, app, smtp):
+    """A mail client POSTs ``List-Unsubscribe=One-Click`` to the header's URL, no form token."""
+    queue_mail(
+        "test",
+        "ann@example.com",
+        "Hello",
+        "Body",
+        unsubscribe_url=unsubscribe_link("ann@example.com"),
+    )
+    db.session.commit()
+    header = smtp.messages[0]["List-Unsubscribe"]
+    url = header.strip("<>")
+    client.get(url)
+    assert opted_out() == []
+    response = client.post(
+        url,
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200 and opted_out() == ["ann@example.com"]
+
+
+def test_list_unsubscribe_is_on_the_wire_unencoded(app, smtp):
+    url = unsubscribe_link("someone.with.a.rather.long.address@subdomain.example.com")
+    assert len(url) > 100, "long enough that the email package would fold and encode it"
+    queue_mail(
+        "test", "someone.with.a.rather.long.address@subdomain.example.com", "Hi", "Body", url
+    )
+    db.session.commit()
+    (received,) = smtp.received
+    lines = received.header_lines
+    assert f"List-Unsubscribe: <{url}>".encode() in lines
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
+    assert b"=?" not in received.raw
+
+
+def unsubscribe_link(address: str) -> str:
+    with current_app.test_request_context():
+        return url_for("mail.unsubscribe", token=unsubscribe_token(address), _external=True)
+
+
+def opted_out() -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(MailOptOut.email).order_by(MailOptOut.email)))

@@ -7,7 +7,9 @@ from urllib.parse import parse_qsl
 from flask import Flask
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import SecurityError
 from werkzeug.http import parse_cookie
+from werkzeug.wsgi import get_host
 
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
 from blogapp.comments.page import PAGE_CACHE_CONTROL, stored_page
@@ -30,7 +32,8 @@ class CachedPostPages:
     ``Vary: Cookie``, ``Cache-Control: private``). Everything else, a miss or an error
     included, goes on to the app, which draws the page and stores it. Installed inside
     ProxyFix, so it sees the client's own address (the guest's form token is signed
-    for it).
+    for it) and the host ProxyFix settled on; a host outside TRUSTED_HOSTS goes on to
+    the app, which answers 400.
     """
 
     PREFIX = "/posts/"
@@ -59,14 +62,27 @@ class CachedPostPages:
         return self.next(environ, start_response)
 
     def _stored(self, environ: dict, slug: str) -> bytes | None:
-        # What the app's routes would not take (a further segment, a NUL) is theirs to 404.
+        # What the app's routes would not take (a further segment, a NUL) is theirs to 404,
+        # and a Host outside TRUSTED_HOSTS theirs to refuse with a 400.
         if not slug or "/" in slug or "\x00" in slug or self._personal(environ):
+            return None
+        if not self._trusted_host(environ):
             return None
         args = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         if args.keys() - THREAD_VIEW_ARGS:
             return None
         with self.app.app_context():
             return stored_page(slug, thread_view(args), environ.get("REMOTE_ADDR"))
+
+    def _trusted_host(self, environ: dict) -> bool:
+        trusted = self.app.config["TRUSTED_HOSTS"]
+        if trusted is None:
+            return True
+        try:
+            get_host(environ, trusted)
+        except SecurityError:
+            return False
+        return True
 
     def _personal(self, environ: dict) -> bool:
         header = environ.get("HTTP_COOKIE")

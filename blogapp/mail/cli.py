@@ -1,9 +1,12 @@
-"""`flask mail send`: deliver what is waiting in the outbox."""
+"""`flask mail send`: deliver what is waiting in the outbox; `flask mail failed`: what gave up."""
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from blogapp.extensions import db
 from blogapp.mail.delivery import deliver, retry_failed
+from blogapp.models import MailMessage, MailStatus
 
 mail_cli = AppGroup("mail", help="The mail outbox.")
 
@@ -17,3 +20,27 @@ def send_command(retry: bool, due_only: bool) -> None:
         click.echo(f"{retry_failed()} failed message(s) queued again.")
     report = deliver(include_not_due=not due_only)
     click.echo(f"Sent {report.sent}, failed {report.failed}.")
+    if report.given_up:
+        click.echo(
+            f"{report.given_up} message(s) cannot be sent and were marked failed; "
+            "`flask mail failed` lists them with the reason."
+        )
+
+
+@mail_cli.command("failed")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+def failed_command(limit: int) -> None:
+    """List the messages marked failed, each with the reason it was not sent."""
+    rows = db.session.scalars(
+        sa.select(MailMessage)
+        .where(MailMessage.status == MailStatus.FAILED.value)
+        .order_by(MailMessage.id.desc())
+        .limit(limit)
+    ).all()
+    if not rows:
+        click.echo("No failed messages.")
+    for row in rows:
+        click.echo(
+            f"#{row.id} {row.created_at:%Y-%m-%d %H:%M} {row.kind} to {row.to_address!r} "
+            f"after {row.attempts} attempt(s): {row.last_error}"
+        )

@@ -7,16 +7,28 @@ forgotten on rollback. A message is sent only for a change that really happened,
 and never lost if sending fails: the row stays for `flask mail send`.
 """
 
+import re
+
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from blogapp.extensions import db
+from blogapp.mail.headers import header_text
 from blogapp.models import MailMessage, MailOptOut
 
 _PENDING_KEY = "mail_outbox_ids"
 _READY_KEY = "mail_outbox_committed_ids"
+
+
+# Every control character but tab and line feed; a CR on its own or before LF is a line end.
+_BODY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def body_text(text: str) -> str:
+    """A mail body with plain line ends and no control characters."""
+    return _BODY_CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def normalize_address(address: str) -> str:
@@ -36,14 +48,19 @@ def is_opted_out(address: str) -> bool:
 def queue_mail(
     kind: str, to: str, subject: str, body: str, unsubscribe_url: str | None = None
 ) -> MailMessage | None:
-    """Add a message to the outbox in the current transaction; None if ``to`` opted out."""
+    """Add a message to the outbox in the current transaction; None if ``to`` opted out.
+
+    The subject and address are made header-safe here too (delivery does it again,
+    for rows written any other way); the body loses the control characters no
+    database or mail should carry.
+    """
     if is_opted_out(to):
         return None
     message = MailMessage(
         kind=kind,
-        to_address=to.strip(),
-        subject=subject[:200],
-        body_text=body,
+        to_address=header_text(to)[:254],
+        subject=header_text(subject)[:200],
+        body_text=body_text(body),
         unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)

@@ -13,13 +13,27 @@ from blogapp.models import MailOptOut
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str):
-    """One click (or a mail client's RFC 8058 POST) stops notifications to that address."""
+def _address_or_404(token: str) -> str:
     address = address_from_token(token)
     if address is None:
         abort(404)
-    # The signed token is the credential here: a mail client's one-click POST has no form.
+    return address
+
+
+@bp.get("/unsubscribe/<token>")
+def confirm_unsubscribe(token: str):
+    """Ask first: a link scanner or mail preview that follows the link changes nothing."""
+    address = _address_or_404(token)
+    return render_template("mail/unsubscribe.html", address=address, token=token)
+
+
+@bp.post("/unsubscribe/<token>")
+def unsubscribe(token: str):
+    """Stop notifications to the token's address: the page's button or a mail client's
+    RFC 8058 one-click POST (``List-Unsubscribe=One-Click``)."""
+    address = _address_or_404(token)
+    # The signed token is the credential (and what a forger cannot know): a mail
+    # client's one-click POST carries no form token.
     if db.session.scalar(sa.select(MailOptOut).where(MailOptOut.email == address)) is None:
         db.session.add(MailOptOut(email=normalize_address(address)))
         try:
@@ -34,9 +48,7 @@ def unsubscribe(token: str):
 @bp.post("/resubscribe/<token>")
 def resubscribe(token: str):
     """Undo an unsubscribe from the confirmation page."""
-    address = address_from_token(token)
-    if address is None:
-        abort(404)
+    address = _address_or_404(token)
     form = ParleyForm()
     if not form.validate_on_submit():
         return render_template(

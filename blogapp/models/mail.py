@@ -13,7 +13,9 @@ from blogapp.models.base import utcnow
 class MailStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
-    # Gave up after MAIL_MAX_ATTEMPTS; `flask mail send --retry-failed` tries again.
+    # Could not be built or was refused for good (at once), or gave up after
+    # MAIL_MAX_ATTEMPTS; last_error says why (`flask mail failed`), and
+    # `flask mail send --retry-failed` tries again.
     FAILED = "failed"
 
 

@@ -1,6 +1,7 @@
 """`flask responses …`: the digest mail and the webhook drain."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 responses_cli = AppGroup("responses", help="The response tracker.")
@@ -10,6 +11,11 @@ responses_cli = AppGroup("responses", help="The response tracker.")
 def digest_command() -> None:
     """Email moderators the overdue comments and each employee their own owed ones."""
     from blogapp.responses.digest import send_digests
+
+    if not (current_app.config["SITE_URL"] or current_app.config["SERVER_NAME"]):
+        raise click.ClickException(
+            "set SITE_URL (like http://localhost:5000): the digest links to the site."
+        )
 
     sent = send_digests()
     click.echo(f"Queued {sent} digest message{'s' if sent != 1 else ''}.")
