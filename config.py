@@ -71,6 +71,12 @@ class Config:
     BUSINESS_DAYS = os.environ.get("BUSINESS_DAYS", "")  # e.g. "mon,tue,wed,thu,fri"
     BUSINESS_HOURS = os.environ.get("BUSINESS_HOURS", "09:00-17:00")
     BUSINESS_TIMEZONE = os.environ.get("BUSINESS_TIMEZONE", "")  # empty: SITE_TIMEZONE
+    # Dates the business-hours clock does not run, e.g. "2026-12-25,2026-12-26".
+    BUSINESS_HOLIDAYS = os.environ.get("BUSINESS_HOLIDAYS", "")
+    # `flask worker` mails each employee their digest at this time in SITE_TIMEZONE; empty: never.
+    DIGEST_TIME = os.environ.get("DIGEST_TIME", "08:00")
+    # `flask worker` warns an item's assignee this many hours before it falls due; 0: never.
+    DUE_SOON_HOURS = float(os.environ.get("DUE_SOON_HOURS", "2") or 0)
     # Response events (owed, overdue, acknowledged) POSTed as signed JSON; empty: none.
     RESPONSE_WEBHOOK_URL = os.environ.get("RESPONSE_WEBHOOK_URL", "")
     RESPONSE_WEBHOOK_SECRET = os.environ.get("RESPONSE_WEBHOOK_SECRET", "")
@@ -160,6 +166,9 @@ class TestingConfig(Config):
     COMMENT_MIN_FILL_SECONDS = 0
     COMMENT_RATE_LIMIT_IP = "1000 per minute"
     COMMENT_RATE_LIMIT_ACCOUNT = "1000 per minute"
+    # The worker's clock work is tested on its own (tests/test_responses_schedule.py).
+    DIGEST_TIME = ""
+    DUE_SOON_HOURS = 0
 
 
 class ProductionConfig(Config):

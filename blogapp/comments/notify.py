@@ -8,7 +8,7 @@ from blogapp.markup import make_excerpt
 from blogapp.models import Comment, CommentStatus
 
 
-def _send(kind: str, to: str, subject: str, template: str, comment: Comment) -> None:
+def _send(kind: str, to: str, subject: str, template: str, comment: Comment, **extra) -> None:
     unsubscribe = url_for("mail.unsubscribe", token=unsubscribe_token(to), _external=True)
     body = render_template(
         template,
@@ -16,6 +16,7 @@ def _send(kind: str, to: str, subject: str, template: str, comment: Comment) -> 
         excerpt=make_excerpt(comment.body_source, 600),
         link=url_for("comments.permalink", comment_id=comment.id, _external=True),
         unsubscribe_url=unsubscribe,
+        **extra,
     )
     queue_mail(kind, to, subject, body, unsubscribe)
 
@@ -51,4 +52,19 @@ def comment_published(comment: Comment) -> None:
             f"New comment from {comment.author_name} on “{comment.post.title}”",
             "mail/new_comment.txt",
             comment,
+        )
+
+
+def comment_acknowledged(comment: Comment, employee, note: str) -> None:
+    """Tell a customer that an employee saw their comment, with the note they left."""
+    address = comment.notify_address
+    if address and not (comment.author is not None and comment.author.is_employee):
+        _send(
+            "comment_acknowledged",
+            address,
+            f"{employee.display_name} saw your comment on “{comment.post.title}”",
+            "mail/comment_acknowledged.txt",
+            comment,
+            employee=employee,
+            note=note,
         )

@@ -64,6 +64,8 @@ class Comment(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
     removed_at: Mapped[datetime | None]
+    # When the assignee was warned that this owed item is about to fall due (once per wait).
+    due_warned_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Kept for moderators; the public sees only "Comment removed."
     removal_reason: Mapped[str | None] = mapped_column(sa.String(500))

@@ -44,9 +44,21 @@ def _deliver_webhooks() -> int:
     return deliver_webhooks()
 
 
+def _run_schedule() -> int:
+    from blogapp.responses.schedule import run_schedule
+
+    return run_schedule()
+
+
 def outbox_drainers() -> list[Drainer]:
-    """The outboxes `flask worker` drains, in the order it visits them each round."""
-    return [("mail", _deliver_mail), ("search", _apply_search), ("webhooks", _deliver_webhooks)]
+    """What `flask worker` does each round, in order: the clock's work (due-soon warnings,
+    the daily digest) writes mail and webhook rows that the outboxes then deliver."""
+    return [
+        ("schedule", _run_schedule),
+        ("mail", _deliver_mail),
+        ("search", _apply_search),
+        ("webhooks", _deliver_webhooks),
+    ]
 
 
 @contextmanager

@@ -16,12 +16,15 @@ from blogapp.responses.queue import QueueFilters, QueueItem, queue_page
 DIGEST_LIMIT = 10_000
 
 
-def send_digests(now: datetime | None = None) -> int:
-    """Queue one digest per person with something waiting; returns how many."""
+def employees_query():
+    return sa.select(User).where(User.role.in_([Role.STAFF, Role.MODERATOR, Role.ADMIN]))
+
+
+def send_digests(now: datetime | None = None, people: list[User] | None = None) -> int:
+    """Queue one digest per person (``people``, or every employee) with something waiting;
+    returns how many."""
     now = now or utcnow()
-    everyone = db.session.scalars(
-        sa.select(User).where(User.role.in_([Role.STAFF, Role.MODERATOR, Role.ADMIN]))
-    ).all()
+    everyone = people if people is not None else db.session.scalars(employees_query()).all()
     if not everyone:
         return 0
     items = queue_page(QueueFilters(), everyone[0], 1, DIGEST_LIMIT, now).items

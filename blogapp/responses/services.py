@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from sqlalchemy.orm import aliased
 
+from blogapp.comments import notify
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import (
@@ -214,6 +215,8 @@ def acknowledge(comment: Comment, employee: User, note: str | None = None, now=N
     note = (note or "").strip()[:500] or None
     ack = _add_ack(comment, employee, AckKind.ACKNOWLEDGED, now, public_note=note)
     record(Action.ACKNOWLEDGED, employee, comment, detail=note, at=now)
+    if note:
+        notify.comment_acknowledged(comment, employee, note)
     db.session.commit()
     return ack
 
@@ -265,6 +268,7 @@ def undo(comment: Comment, moderator: User, now=None) -> Acknowledgement:
     now = now or utcnow()
     ack.standing_comment_id = None
     ack.undone_at, ack.undone_by_id = now, moderator.id
+    comment.due_warned_at = None  # owed again: a new wait may be warned about
     _touch(comment, now)
     record(Action.UNDONE, moderator, comment, reason=ack.kind, subject=ack.employee, at=now)
     if comment.status == CommentStatus.PUBLISHED:

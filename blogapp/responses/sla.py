@@ -20,6 +20,7 @@ class Clock:
     opens: time = time(9)
     closes: time = time(17)
     zone: ZoneInfo = ZoneInfo("UTC")
+    holidays: frozenset[date] = frozenset()  # business days the clock does not run
 
     @classmethod
     def from_config(cls, config) -> "Clock":
@@ -27,11 +28,17 @@ class Clock:
         days = frozenset(_parse_days(config.get("BUSINESS_DAYS", "")))
         opens, closes = _parse_hours(config.get("BUSINESS_HOURS") or "09:00-17:00")
         zone_name = config.get("BUSINESS_TIMEZONE") or config.get("SITE_TIMEZONE") or "UTC"
-        return cls(float(config["SLA_HOURS"]), days, opens, closes, ZoneInfo(zone_name))
+        holidays = frozenset(_parse_dates(config.get("BUSINESS_HOLIDAYS", "")))
+        return cls(
+            float(config["SLA_HOURS"]), days, opens, closes, ZoneInfo(zone_name), holidays
+        )
 
     @property
     def business_hours(self) -> bool:
         return bool(self.days)
+
+    def _open_on(self, day: date) -> bool:
+        return day.weekday() in self.days and day not in self.holidays
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
         """A business day's opening and closing, as naive UTC."""
@@ -59,7 +66,7 @@ class Clock:
         cursor = created_at
         day = created_at.replace(tzinfo=UTC).astimezone(self.zone).date() - timedelta(days=1)
         for _ in range(3700):  # ten years of calendar: a bound, never reached in practice
-            if day.weekday() in self.days:
+            if self._open_on(day):
                 opens, closes = self._window(day)
                 start = max(cursor, opens)
                 if start < closes:
@@ -82,7 +89,7 @@ class Clock:
         day = start.replace(tzinfo=UTC).astimezone(self.zone).date() - timedelta(days=1)
         last = end.replace(tzinfo=UTC).astimezone(self.zone).date() + timedelta(days=1)
         while day <= last:
-            if day.weekday() in self.days:
+            if self._open_on(day):
                 opens, closes = self._window(day)
                 overlap = min(closes, end) - max(opens, start)
                 if overlap > timedelta():
@@ -114,6 +121,18 @@ def _parse_days(text: str) -> list[int]:
             raise BadBusinessHours(f"BUSINESS_DAYS: {word!r} is not a day (mon … sun)")
         days.append(DAY_NAMES.index(word))
     return days
+
+
+def _parse_dates(text: str) -> list[date]:
+    """BUSINESS_HOLIDAYS: ISO dates, comma-separated (2026-12-25,2026-12-26)."""
+    dates = []
+    for word in (w.strip() for w in text.split(",") if w.strip()):
+        try:
+            dates.append(date.fromisoformat(word))
+        except ValueError:
+            message = f"BUSINESS_HOLIDAYS: {word!r} is not a date like 2026-12-25"
+            raise BadBusinessHours(message) from None
+    return dates
 
 
 def _parse_hours(text: str) -> tuple[time, time]:
