@@ -81,7 +81,7 @@ def test_reader_who_posts_sees_the_typical_response_time(client, jane, make_post
     )
     question = make_comment(post, created_at=utcnow() - timedelta(hours=3))
     post_comment(post, "Answer", author=jane, parent_id=question.id)
-    assert "typically within 3 h" in client.get("/posts/typical").text
+    assert "half are answered within 3 h" in client.get("/posts/typical").text
 
 
 def test_studio_home_shows_each_posts_owed_answers(client, auth, jane, make_post, make_comment):

@@ -93,6 +93,13 @@ class FlaggedComment:
     flags: list[Flag]
 
 
+def hold_reason(comment: Comment) -> str:
+    """Why a comment waits for a moderator, in a few words for the queue."""
+    if comment.author is None:
+        return "a guest's first comment"
+    return "waiting for approval"
+
+
 def held_comments() -> list[Comment]:
     """Comments awaiting approval, oldest first."""
     return list(

@@ -100,7 +100,8 @@ def _day(name: str) -> datetime | None:
 @bp.get("/audit")
 @admin_required
 def audit():
-    """The audit log, newest first, filtered by action, person, comment and dates."""
+    """The audit log, newest first by when each thing happened (an action recorded with
+    the time it took effect sorts there, not by when the row was written)."""
     query = sa.select(AuditEvent).options(
         joinedload(AuditEvent.actor), joinedload(AuditEvent.subject)
     )
@@ -119,7 +120,9 @@ def audit():
     if until:
         query = query.where(AuditEvent.created_at < until + timedelta(days=1))
     page = db.paginate(
-        query.order_by(AuditEvent.id.desc()), per_page=AUDIT_PER_PAGE, error_out=False
+        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
+        per_page=AUDIT_PER_PAGE,
+        error_out=False,
     )
     people = db.session.scalars(
         sa.select(User)

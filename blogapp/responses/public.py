@@ -146,8 +146,20 @@ def owed_counts(post_ids) -> dict[int, int]:
     )
 
 
+def staff_counts() -> tuple[int, int]:
+    """(owed, overdue) for the staff navigation, counted once a request."""
+    from flask import g
+
+    from blogapp.responses.queue import owed_and_overdue
+
+    if "staff_counts" not in g:
+        g.staff_counts = owed_and_overdue()
+    return g.staff_counts
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(
+        response_staff_counts=staff_counts,
         response_post_summary=post_summary,
         response_answered_count=answered_count,
         response_typical_time=typical_response_time,

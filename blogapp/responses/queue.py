@@ -155,6 +155,19 @@ def _follow_ups(comment_ids: list[int]) -> dict[int, list[Comment]]:
     return joined
 
 
+def owed_and_overdue(now: datetime | None = None) -> tuple[int, int]:
+    """How many items are owed, and how many of those are overdue: one query, for the staff
+    navigation on every employee's page."""
+    cutoff = clock().overdue_cutoff(now or utcnow())
+    owed, overdue = db.session.execute(
+        sa.select(
+            sa.func.count(Comment.id),
+            sa.func.coalesce(sa.func.sum(sa.case((Comment.created_at <= cutoff, 1), else_=0)), 0),
+        ).where(owed_clause())
+    ).one()
+    return int(owed), int(overdue)
+
+
 def posts_with_owed() -> list[tuple[int, str]]:
     """Posts that have owed comments, for the filter."""
     return list(

@@ -73,6 +73,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         posts=posts_with_owed(),
         employees=services.employees(),
         held=moderation.held_comments() if moderator else [],
+        hold_reason=moderation.hold_reason,
         flagged=moderation.flagged_comments() if moderator else [],
         moderator=moderator,
         reason_choices=REASON_CHOICES,
@@ -202,7 +203,9 @@ def act(comment_id: int, action: str):
 def bulk():
     """A moderator's action on every selected comment."""
     form = BulkForm()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    # "Apply to all on this page" sends the page's ids, no ticking needed.
+    chosen = "page_ids" if request.form.get("scope") == "page" else "ids"
+    ids = [int(i) for i in request.form.getlist(chosen) if i.isdigit() and len(i) < 19]
     if not form.validate() or not ids:
         message = " ".join(e for errs in form.errors.values() for e in errs)
         flash(message or "Please select at least one comment.", "error")

@@ -61,3 +61,71 @@
     box.focus();
   });
 })();
+
+// Select all on the page, and keyboard shortcuts for clearing the queue (the list of them
+// is on the page). Nothing here acts while a field has the focus.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.closest("label").hidden = false;
+      all.addEventListener("change", function () {
+        document.querySelectorAll(".rq-check").forEach(function (box) { box.checked = all.checked; });
+      });
+    }
+  });
+
+  function items() { return Array.prototype.slice.call(document.querySelectorAll(".rq-list .rq-item[data-comment-id]")); }
+  function current() { return document.querySelector(".rq-item.is-current"); }
+  function select(item) {
+    var was = current();
+    if (was) { was.classList.remove("is-current"); }
+    if (!item) { return; }
+    item.classList.add("is-current");
+    item.focus({ preventScroll: true });
+    item.scrollIntoView({ block: "nearest" });
+  }
+  function move(step) {
+    var list = items();
+    if (!list.length) { return; }
+    var index = list.indexOf(current());
+    select(list[Math.max(0, Math.min(list.length - 1, index < 0 ? 0 : index + step))]);
+  }
+  function open(summaryText) {
+    var item = current() || items()[0];
+    if (!item) { return; }
+    select(item);
+    item.querySelectorAll("details.rq-action").forEach(function (details) {
+      if (details.querySelector("summary").textContent.trim() === summaryText) {
+        details.open = true;
+        var field = details.querySelector("textarea, input:not([type=hidden]), select");
+        if (field) { field.focus(); }
+      }
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
+    var keys = {
+      j: function () { move(1); },
+      k: function () { move(-1); },
+      r: function () { open("Reply"); },
+      a: function () { open("Acknowledge"); },
+      c: function () { open("No response needed"); },
+      x: function () {
+        var box = current() && current().querySelector(".rq-check");
+        if (box) { box.checked = !box.checked; }
+      },
+      "?": function () {
+        var help = document.querySelector(".rq-keys");
+        if (help) { help.open = !help.open; }
+      }
+    };
+    var action = keys[event.key];
+    if (!action || !document.querySelector(".responses")) { return; }
+    event.preventDefault();
+    action();
+  });
+})();
