@@ -1,0 +1,196 @@
+"""axe-core over every public and staff page of the demo site, and every staff page on a
+375 px phone: no accessibility violations, and the page never scrolls sideways.
+
+One browser page walks the whole site (a reader's pages signed out, then the staff pages
+as the admin, who sees every staff page), so a run stays well under a minute.
+"""
+
+import pytest
+import sqlalchemy as sa
+
+from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
+from tests.fixtures.browser import (  # noqa: F401
+    demo_app,
+    live_server,
+    log_in,
+    page,
+    pytestmark,
+    screenshot,
+)
+
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+ADMIN = "maya.okafor@tallyworks.example"
+DESKTOP = {"width": 1200, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
+def describe(violations: list[dict]) -> str:
+    """Each violation as a person fixing it wants to read it: rule, impact, where, why."""
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:8]:
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {', '.join(map(str, node['target']))}: {summary}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    … and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+class Walk:
+    """Visits pages and collects what is wrong on each, to report every problem at once."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+        self.axe = axe_sync.Axe()
+        self.problems: list[str] = []
+
+    def visit(self, name: str, path: str, status: int = 200) -> None:
+        response = self.page.goto(self.base + path)
+        assert response.status == status, f"{name}: {path} answered {response.status}"
+
+    def run_axe(self, name: str, path: str) -> None:
+        violations = self.axe.run(self.page).response["violations"]
+        if violations:
+            width = self.page.viewport_size["width"]
+            self.problems.append(f"{name} ({path}) at {width} px:\n{describe(violations)}")
+
+    def check(self, name: str, path: str, status: int = 200) -> None:
+        """axe finds nothing on the page at the current width."""
+        self.visit(name, path, status)
+        self.run_axe(name, path)
+
+    def check_on_phone(self, name: str, path: str) -> None:
+        """At 375 px axe still finds nothing, and the page fits: nothing scrolls sideways
+        but a table inside its own box."""
+        self.visit(name, path)
+        self.run_axe(name, path)
+        widths = self.page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        screenshot(self.page, f"a11y-375-{name}")
+        if widths[0] > widths[1]:
+            wide = self.page.evaluate(WIDEST_ELEMENTS)
+            self.problems.append(
+                f"{name} ({path}) scrolls sideways at 375 px: {widths[0]} px wide; {wide}"
+            )
+
+
+# Names the outermost elements that stick out past the viewport, for the failure message.
+WIDEST_ELEMENTS = """
+(() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > window.innerWidth + 1 && !out.some(o => o.el.contains(el))) {
+      out.push({el, text: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+        + (el.className && typeof el.className === 'string'
+           ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+        + ' right=' + Math.round(r.right)});
+    }
+  }
+  return out.slice(0, 6).map(o => o.text).join('; ');
+})()
+"""
+
+
+def demo_paths(app) -> dict[str, str]:
+    """Addresses of demo pages that hold ids: a thread, one comment, a reader's comment."""
+    with app.app_context():
+        db = app.extensions["sqlalchemy"]
+        busiest = db.session.execute(
+            sa.select(Post.id, Post.slug)
+            .join(Comment, Comment.post_id == Post.id)
+            .where(Post.status == PostStatus.PUBLISHED)
+            .group_by(Post.id, Post.slug)
+            .order_by(sa.func.count(Comment.id).desc())
+            .limit(1)
+        ).one()
+        readers_comment = db.session.execute(
+            sa.select(Comment.id, User.email)
+            .join(User, Comment.author_id == User.id)
+            .where(Comment.post_id == busiest.id, User.role == Role.READER)
+            .where(Comment.status == CommentStatus.PUBLISHED)
+            .limit(1)
+        ).one()
+    return {
+        "post_id": str(busiest.id),
+        "post": f"/posts/{busiest.slug}",
+        "comment": str(readers_comment.id),
+        "reader": readers_comment.email,
+    }
+
+
+def href(page, selector: str) -> str:
+    """The path a link on the current page points to."""
+    return page.eval_on_selector(selector, "a => new URL(a.href).pathname + new URL(a.href).search")
+
+
+def test_every_page_passes_axe_and_staff_pages_fit_a_phone(demo_app, live_server, page):  # noqa: F811
+    walk = Walk(page, live_server)
+    ids = demo_paths(demo_app)
+    post, comment = ids["post"], ids["comment"]
+
+    # Public pages, signed out.
+    walk.check("home", "/")
+    walk.check("post", post)
+    tag = href(page, ".post-header .tags a")
+    author = href(page, ".post-header .author-link")
+    walk.check("tag", tag)
+    walk.check("author", author)
+    walk.check("search", "/search?q=invoice")
+    walk.check("search-nothing-found", "/search?q=zzqxv")
+    walk.check("search-empty", "/search")
+    walk.check("login", "/account/login")
+    walk.check("register", "/account/register")
+    walk.check("comment-reply", f"/comments/{comment}/reply")
+    walk.check("not-found", "/posts/no-such-post", status=404)
+
+    # A reader's own comment, the edit page.
+    log_in(page, live_server, ids["reader"])
+    walk.check("comment-edit", f"/comments/{comment}/edit")
+    walk.check("comment-report", f"/comments/{comment}/flag")
+    page.context.clear_cookies()
+
+    # Staff pages, as the admin: every one of them exists for this role.
+    log_in(page, live_server, ADMIN)
+    walk.check("studio", "/studio/")
+    walk.check("editor-new", "/studio/posts/new")
+    walk.check("editor", f"/studio/posts/{ids['post_id']}/edit")
+    walk.check("history", f"/studio/posts/{ids['post_id']}/history")
+    staff_pages = {
+        "studio": "/studio/",
+        "editor-new": "/studio/posts/new",
+        "editor": f"/studio/posts/{ids['post_id']}/edit",
+        "history": f"/studio/posts/{ids['post_id']}/history",
+    }
+    if page.locator("a:has-text('Compare')").count():
+        staff_pages["revision"] = href(page, "a:has-text('Compare')")
+        walk.check("revision", staff_pages["revision"])
+    walk.check("queue", "/responses")
+    staff_pages["queue"] = "/responses"
+    staff_pages["similar"] = href(page, ".rq-similar a")
+    for name, path in {
+        "similar": staff_pages["similar"],
+        "metrics": "/responses/metrics",
+        "audit": "/responses/audit",
+        "moderation": "/moderation",
+        "admin-people": "/admin/users",
+        "images": "/studio/uploads/",
+        "profile": "/studio/profile/",
+        "post-as-staff": post,
+        "comment-remove": f"/moderation/comments/{comment}/remove",
+        "search-as-staff": "/search?q=invoice",
+    }.items():
+        walk.check(name, path)
+        if name not in ("post-as-staff", "comment-remove", "search-as-staff"):
+            staff_pages[name] = path
+
+    # The staff pages on a phone.
+    page.set_viewport_size(PHONE)
+    for name, path in staff_pages.items():
+        walk.check_on_phone(name, path)
+    page.set_viewport_size(DESKTOP)
+
+    assert not walk.problems, "\n\n".join(walk.problems)
