@@ -38,7 +38,7 @@ def test_admin_sees_every_event_newest_first(client, auth, logged):
         next(
             w
             for w in ("undone", "marked spam", "assigned", "closed no response", "acknowledged")
-            if f"<td>{w}</td>" in row
+            if f">{w}</td>" in row
         )
         for row in events
     ]

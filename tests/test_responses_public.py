@@ -95,4 +95,4 @@ def test_studio_home_shows_each_posts_owed_answers(client, auth, jane, make_post
     page = client.get("/studio/").text
     assert "<th>Owed answers</th>" in page
     assert f'<a href="/responses?post={asked.id}">2 owed</a>' in page
-    assert page.count('<td class="owed-count">0</td>') == 1
+    assert page.count('class="owed-count">0</td>') == 1
