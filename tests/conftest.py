@@ -20,6 +20,9 @@ from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role
 from blogapp.models.base import utcnow
 from config import TestingConfig
 
+# Fixtures several test modules share live in tests/fixtures/ (as flaskbb's do).
+pytest_plugins = ["tests.fixtures.browser"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 PASSWORD = "correct horse battery"

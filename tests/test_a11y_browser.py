@@ -10,14 +10,7 @@ import sqlalchemy as sa
 
 from blogapp.mail.tokens import unsubscribe_token
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
-from tests.fixtures.browser import (  # noqa: F401
-    demo_app,
-    live_server,
-    log_in,
-    page,
-    pytestmark,
-    screenshot,
-)
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401
 
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -143,7 +136,7 @@ def href(page, selector: str) -> str:
     return page.eval_on_selector(selector, "a => new URL(a.href).pathname + new URL(a.href).search")
 
 
-def test_every_page_passes_axe_and_staff_pages_fit_a_phone(demo_app, live_server, page):  # noqa: F811
+def test_every_page_passes_axe_and_staff_pages_fit_a_phone(demo_app, live_server, page):
     walk = Walk(page, live_server)
     ids = demo_paths(demo_app)
     post, comment = ids["post"], ids["comment"]
