@@ -130,6 +130,18 @@ class Config:
     UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # Accounts: login throttling and registration (counters in RATELIMIT_STORAGE_URI).
+    # Failed logins a typed email may have, whether or not it has an account: five
+    # covers typos and a forgotten caps lock, and caps a guesser at 480 tries a day.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes")
+    # Failed logins from one client address, any emails: enough for an office behind
+    # one address, too few to spray a common password over many accounts.
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "30 per 15 minutes")
+    # Registrations from one address (each costs a password hash and sends a mail).
+    REGISTER_RATE_LIMIT_IP = os.environ.get("REGISTER_RATE_LIMIT_IP", "10 per hour")
+    # "Someone tried to register with your address" mails to one address.
+    REGISTER_TAKEN_NOTICE_LIMIT = "1 per hour"
+
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, debug tooling on."""
@@ -151,6 +163,9 @@ class TestingConfig(Config):
     COMMENT_MIN_FILL_SECONDS = 0
     COMMENT_RATE_LIMIT_IP = "1000 per minute"
     COMMENT_RATE_LIMIT_ACCOUNT = "1000 per minute"
+    LOGIN_RATE_LIMIT_ACCOUNT = "1000 per minute"
+    LOGIN_RATE_LIMIT_IP = "1000 per minute"
+    REGISTER_RATE_LIMIT_IP = "1000 per minute"
 
 
 class ProductionConfig(Config):

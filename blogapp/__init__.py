@@ -88,8 +88,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.anonymous_user = Guest
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(login_id: str) -> User | None:
+        # "<user id>:<token>" of a sign-in that has not ended (accounts/sessions.py).
+        from blogapp.accounts.sessions import user_for_login_id
+
+        return user_for_login_id(login_id)
 
 
 class DatabaseId(IntegerConverter):
