@@ -4,11 +4,14 @@ Each test keeps a browser's cookies, ends the sign-in some way, then replays the
 cookies from a fresh client, as someone who copied them would.
 """
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, LoginSession, Role
+from blogapp.models.base import utcnow
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 pytestmark = pytest.mark.usefixtures("separate_browsers")
@@ -219,3 +222,20 @@ def test_a_cookie_from_before_login_sessions_signs_nobody_in(app, make_user):
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     assert not is_signed_in(client)
+
+
+def test_a_sign_in_ends_when_its_lifetime_does(app, client, auth, make_user):
+    """Without "remember me" a sign-in lasts PERMANENT_SESSION_LIFETIME, with it the
+    remember-me cookie's lifetime; expired rows are dropped at the next login."""
+    user = make_user()
+    auth.login(user.email)
+    kept = cookies_of(client)
+    (row,) = db.session.scalars(sa.select(LoginSession)).all()
+    lifetime = row.expires_at - row.created_at
+    assert lifetime == app.config["PERMANENT_SESSION_LIFETIME"]
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert not is_signed_in(replay(app, kept))
+    browser(app, user.email, remember=True)
+    (row,) = db.session.scalars(sa.select(LoginSession)).all()  # the expired one is gone
+    assert row.expires_at - row.created_at == timedelta(days=365)

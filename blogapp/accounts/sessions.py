@@ -28,21 +28,31 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _lifetime() -> timedelta:
-    lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION", DEFAULT_LIFETIME)
+def _lifetime(remember: bool) -> timedelta:
+    """How long a sign-in lasts: the remember-me cookie's life, or a month without it
+    (the browser may keep its session cookie open that long; few people do)."""
+    setting = "REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"
+    lifetime = current_app.config.get(setting, DEFAULT_LIFETIME)
     return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=lifetime)
 
 
-def start_session(user: User, user_agent: str | None = None) -> LoginSession:
+def start_session(user: User, remember: bool, user_agent: str | None = None) -> LoginSession:
     """A new sign-in for ``user`` (not committed); call before ``login_user``."""
     token = secrets.token_urlsafe(32)
-    row = LoginSession(user=user, token_hash=_hash(token), user_agent=(user_agent or "")[:200])
+    now = utcnow()
+    row = LoginSession(
+        user=user,
+        token_hash=_hash(token),
+        created_at=now,
+        expires_at=now + _lifetime(remember),
+        user_agent=(user_agent or "")[:200],
+    )
     db.session.add(row)
-    # Sign-ins older than the longest cookie can no longer be used: forget them here,
-    # so rows of browsers that never logged out do not pile up.
+    # Expired sign-ins are forgotten here, so rows of browsers that never logged out
+    # do not pile up.
     db.session.execute(
         sa.delete(LoginSession).where(
-            LoginSession.user_id == user.id, LoginSession.created_at < utcnow() - _lifetime()
+            LoginSession.user_id == user.id, LoginSession.expires_at < now
         )
     )
     user.login_session, user.login_token = row, token
@@ -61,7 +71,7 @@ def user_for_login_id(login_id: str) -> User | None:
     )
     if row is None or str(row.user_id) != user_id:
         return None
-    if not row.user.is_active or row.created_at < utcnow() - _lifetime():
+    if not row.user.is_active or row.expires_at < utcnow():
         return None
     row.user.login_session, row.user.login_token = row, token
     return row.user
@@ -86,7 +96,7 @@ def signed_in_browsers(user: User) -> list[LoginSession]:
     return list(
         db.session.scalars(
             sa.select(LoginSession)
-            .where(LoginSession.user_id == user.id)
+            .where(LoginSession.user_id == user.id, LoginSession.expires_at >= utcnow())
             .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
         )
     )

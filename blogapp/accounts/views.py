@@ -57,7 +57,7 @@ def login():
             )
         else:
             throttle.record_success(form.email.data)
-            sessions.start_session(user, request.user_agent.string)
+            sessions.start_session(user, form.remember.data, request.user_agent.string)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")

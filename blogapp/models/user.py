@@ -122,6 +122,9 @@ class LoginSession(db.Model):
     # SHA-256 of the token: a copy of the database does not hand out sessions.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # After this the cookies no longer sign in: the remember-me cookie's lifetime, or
+    # PERMANENT_SESSION_LIFETIME for a sign-in that lasts while the browser is open.
+    expires_at: Mapped[datetime]
     user_agent: Mapped[str | None] = mapped_column(sa.String(200))
 
     user: Mapped[User] = relationship()

@@ -28,6 +28,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("user_agent", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
