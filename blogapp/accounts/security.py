@@ -1,14 +1,35 @@
-"""The rules for keeping an account safe: password changes and disabled accounts."""
+"""The rules for keeping an account safe: logging in, password changes, disabled accounts."""
 
 import sqlalchemy as sa
 from flask import current_app
 
-from blogapp.accounts import sessions, throttle
+from blogapp.accounts import services, sessions, throttle
 from blogapp.accounts.services import AccountError
 from blogapp.extensions import db
 from blogapp.models import Role, User
 from blogapp.models.base import utcnow
 from blogapp.responses.audit import Action, record
+
+
+def log_in(email: str, password: str, address: str | None) -> User:
+    """The user these credentials sign in, under the login throttle.
+
+    Raises TooManyAttempts before checking the password when the account or the
+    address has failed too often, and AccountError when the login is refused.
+    """
+    throttle.check_attempt(email, address)
+    user = services.authenticate(email, password)
+    if user is None or not user.is_active:
+        throttle.record_failure(address)
+        if user is None:
+            raise AccountError("Email or password is incorrect.", "password")
+        # Only someone who knows the password learns this.
+        raise AccountError(
+            "This account is disabled. Ask the site's administrators if you think "
+            "this is a mistake."
+        )
+    throttle.record_success(email)
+    return user
 
 
 def change_password(user: User, current: str, new: str, address: str | None) -> int:

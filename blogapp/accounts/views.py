@@ -39,24 +39,15 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         try:
-            throttle.check_attempt(form.email.data, request.remote_addr)
+            user = security.log_in(form.email.data, form.password.data, request.remote_addr)
         except throttle.TooManyAttempts as error:
             # Refused without checking the password, known account or not.
             form.form_errors.append(f"Too many attempts to log in. Try again in {error.wait}.")
             return _too_many_attempts(render_template("accounts/login.html", form=form), error)
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            throttle.record_failure(request.remote_addr)
-            form.password.errors.append("Email or password is incorrect.")
-        elif not user.is_active:
-            # Only someone who knows the password learns this.
-            throttle.record_failure(request.remote_addr)
-            form.form_errors.append(
-                "This account is disabled. Ask the site's administrators if you think "
-                "this is a mistake."
-            )
+        except services.AccountError as error:
+            errors = getattr(form, error.field).errors if error.field else form.form_errors
+            errors.append(str(error))
         else:
-            throttle.record_success(form.email.data)
             sessions.start_session(user, form.remember.data, request.user_agent.string)
             db.session.commit()
             login_user(user, remember=form.remember.data)
