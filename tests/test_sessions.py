@@ -239,3 +239,24 @@ def test_a_sign_in_ends_when_its_lifetime_does(app, client, auth, make_user):
     browser(app, user.email, remember=True)
     (row,) = db.session.scalars(sa.select(LoginSession)).all()  # the expired one is gone
     assert row.expires_at - row.created_at == timedelta(days=365)
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        (Role.GUEST, 302),
+        (Role.READER, 403),
+        (Role.STAFF, 403),
+        (Role.MODERATOR, 403),
+        (Role.ADMIN, 303),
+    ],
+)
+@pytest.mark.parametrize("action", ["disable", "enable"])
+def test_only_admins_disable_and_enable_accounts(app, make_user, role, status, action):
+    target = make_user(name="Tara Target")
+    client = app.test_client() if role is Role.GUEST else browser(app, make_user(role).email)
+    token = {} if role is Role.GUEST else {"csrf_token": csrf_from(client.get("/").text)}
+    response = client.post(f"/admin/users/{target.id}/{action}", data=token)
+    assert response.status_code == status
+    db.session.refresh(target)
+    assert target.is_active is not (action == "disable" and status == 303)
