@@ -53,7 +53,12 @@ def test_production_refuses_a_secret_with_under_32_bytes_of_randomness(secret, t
 def test_production_accepts_32_random_bytes_however_written(make_secret, tmp_path):
     for _ in range(200):  # random keys: no unlucky draw may be refused
         assert secret_key_entropy_bits(make_secret()) >= 256
-    create_app(ProductionConfig, SECRET_KEY=make_secret(), INSTANCE_DIR=str(tmp_path))
+    create_app(
+        ProductionConfig,
+        SECRET_KEY=make_secret(),
+        SITE_URL="https://blog.example.com",
+        INSTANCE_DIR=str(tmp_path),
+    )
 
 
 def test_production_says_so_in_one_line(tmp_path):
