@@ -179,7 +179,7 @@ def person_rates(user_id: int, days: int = 90) -> PersonRates:
             continue
         due = sla.due_at(created)
         if kind is None:
-            if author == user_id and now > due:
+            if author == user_id and now >= due:
                 posts[1] += 1
             continue
         late = int(at > due)
