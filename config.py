@@ -161,6 +161,9 @@ class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, debug tooling on."""
 
     ENV_NAME = "development"
+    # Links in mail written by CLI commands (no request to take a host from) point at the
+    # address `make run` serves.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").strip()
 
 
 class TestingConfig(Config):
