@@ -4,11 +4,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from blogapp.text import CleanTextMeta
+
 PASSWORD_MIN = 10
 
 
 class ParleyForm(FlaskForm):
-    """A FlaskForm whose CSRF failure reads as advice, not jargon."""
+    """A FlaskForm whose CSRF failure reads as advice, not jargon, and whose text
+    fields never keep a control character (blogapp/text.py)."""
+
+    class Meta(CleanTextMeta):
+        pass
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -1,11 +1,12 @@
 """Admin pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from blogapp.accounts.permissions import admin_required
 from blogapp.extensions import db
 from blogapp.models import User
+from blogapp.query_args import arg_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -16,7 +17,7 @@ def users():
     """Every account, newest first."""
     page = db.paginate(
         sa.select(User).order_by(User.created_at.desc(), User.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=arg_page(),
         per_page=50,
         error_out=False,
     )
