@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from blogapp.names import NotAnEmployeesName, clean_name
 from blogapp.text import CleanTextMeta
 
 PASSWORD_MIN = 10
@@ -36,7 +37,8 @@ class LoginForm(ParleyForm):
 class RegisterForm(ParleyForm):
     display_name = StringField(
         "Display name",
-        validators=[DataRequired(), Length(min=2, max=80)],
+        validators=[DataRequired(), Length(min=2, max=80), NotAnEmployeesName()],
+        filters=[clean_name],
         description="Shown next to your comments.",
     )
     email = EmailField(

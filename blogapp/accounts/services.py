@@ -8,6 +8,7 @@ from flask import current_app
 from blogapp.extensions import db
 from blogapp.models import ACCOUNT_ROLES, Role, User
 from blogapp.models.base import slugify
+from blogapp.names import clean_name
 
 
 class AccountError(ValueError):
@@ -57,7 +58,7 @@ def create_user(
     email = normalize_email(email)
     if user_by_email(email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
-    display_name = display_name.strip()
+    display_name = clean_name(display_name)
     user = User(
         email=email,
         display_name=display_name,

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from blogapp.accounts.forms import ParleyForm
 from blogapp.models.flag import FLAG_LABELS
+from blogapp.names import clean_name
 from blogapp.query_args import parse_id
 
 # How long a shown form may wait before it is sent (its clock and a guest's token).
@@ -116,7 +117,7 @@ class CommentForm(ParleyForm):
         validators=[DataRequired(message="Please write something before posting.")],
         description="Markdown works: **bold**, *italic*, `code`, links and lists.",
     )
-    name = StringField("Name", validators=[Optional(), Length(max=80)])
+    name = StringField("Name", validators=[Optional(), Length(max=80)], filters=[clean_name])
     email = EmailField(
         "Email",
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],

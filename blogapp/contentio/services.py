@@ -13,6 +13,7 @@ from blogapp.extensions import db
 from blogapp.markup import make_excerpt, render_post
 from blogapp.models import Post, PostStatus, Tag
 from blogapp.models.base import slugify, utcnow
+from blogapp.text import clean_text
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -97,7 +98,7 @@ def _fields_from(meta: dict, body: str, name: str) -> dict:
 def import_post(text: str, name: str) -> tuple[str, Post]:
     """Create or update one post from a file's text; returns (what happened, post)."""
     try:
-        meta, body = parse(text)
+        meta, body = parse(clean_text(text))
     except FrontMatterError as error:
         raise ContentError(f"{name}: {error}") from None
     fields = _fields_from(meta, body, name)
