@@ -27,11 +27,12 @@ MAX_ID = 2**63 - 1
 # No list here is this long; the bound also keeps page x page size inside 64 bits.
 MAX_PAGE = 1_000_000
 
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
+# Longer than any bound here, short of int()'s own limit on digits (4300, a ValueError).
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,100}")
 
 
 def parse_int(text: str | None) -> int | None:
-    """``text`` as a whole number of at most 19 ASCII digits (and an optional minus)."""
+    """``text`` as a whole number: ASCII digits (at most 100), an optional minus."""
     if text is None or not _WHOLE_NUMBER.fullmatch(text.strip()):
         return None
     return int(text)

@@ -125,9 +125,7 @@ def save_profile(client, display_name: str):
     return client.post("/studio/profile/", data=data, content_type="multipart/form-data")
 
 
-def test_profile_edit_keeps_ones_own_name_and_refuses_a_colleagues(
-    client, auth, maya, make_user
-):
+def test_profile_edit_keeps_ones_own_name_and_refuses_a_colleagues(client, auth, maya, make_user):
     auth.login(maya.email)
     assert save_profile(client, "Maya  Okafor\u200b").status_code == 302
     db.session.refresh(maya)
