@@ -55,6 +55,10 @@ EXTRA_QUERIES = [
     "since=0001-01-01&until=0001-01-01",
     "order=newest&cpage=" + HUGE,
     "%ff=%ff",
+    "q=date:9999-12-31",
+    "q=date:>9999-12",
+    "q=date:0001-01-01..9999-12-31",
+    "q=author:%00",
 ]
 
 
@@ -151,3 +155,31 @@ def test_each_name_alone_with_a_huge_or_odd_value(app, client, auth, site, role)
                 if _crashed(client, url, response.status_code, plain):
                     crashes.append(f"{response.status_code} {url}?{name}={value!r}")
     assert not crashes, "\n".join(crashes)
+
+
+@pytest.mark.parametrize("number", [HUGE, "²", "-1", "1\x00"], ids=ascii)
+def test_odd_numbers_in_forms_hidden_fields_are_no_crash(client, auth, site, number):
+    """parent_id, version and the queue's selected ids come back from a page we drew;
+    anything else in them is refused or ignored, never a 500."""
+    from blogapp.models import Post
+    from tests.conftest import csrf_from
+    from tests.test_comments import submit
+
+    admin, values = site
+    post = db.session.get(Post, values["post_id"])
+    reply = submit(
+        client, post, "A reply.", guest=("Gail Guest", "g@example.com"), parent_id=number
+    )
+    assert reply.status_code == (303 if number == "1\x00" else 400)  # the NUL is dropped
+    auth.login(admin.email)
+    token = csrf_from(client.get("/studio/").text)
+    edited = edit_post(client, post.id, version=number)
+    assert edited.status_code < 500
+    restore = f"/studio/posts/{post.id}/revisions/{values['revision_id']}/restore"
+    assert client.post(restore, data={"csrf_token": token, "version": number}).status_code < 500
+    bulk = {
+        "csrf_token": token,
+        "action": "acknowledge",
+        "ids": [number, str(values["comment_id"])],
+    }
+    assert client.post("/responses/bulk", data=bulk).status_code < 500
