@@ -98,9 +98,3 @@ def arg_choice(name: str, choices, default: str, args: Mapping | None = None) ->
     value = _args(args).get(name, default)
     return value if value in choices else default
 
-
-def arg_text(name: str, default: str = "", *, limit: int = 500, args: Mapping | None = None) -> str:
-    """Free text, without control characters and at most ``limit`` characters."""
-    from blogapp.text import clean_text
-
-    return clean_text(_args(args).get(name, default))[:limit]

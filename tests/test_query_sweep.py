@@ -4,7 +4,6 @@ The routes come from the app's own url_map, so a page added later is swept too; 
 path parts are filled from a small seeded site so each request reaches its view.
 """
 
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -128,7 +127,6 @@ def test_no_query_string_crashes_a_page(app, client, auth, site, role):
     if role == "admin":
         auth.login(admin.email)
     crashes, plain = [], {}
-    started = time.monotonic()
     routes = _get_routes(app, values, admin)
     for url in routes:
         for query in _queries():
@@ -137,7 +135,6 @@ def test_no_query_string_crashes_a_page(app, client, auth, site, role):
                 crashes.append(f"{response.status_code} {url}?{query[:120]}")
     assert not crashes, "\n".join(crashes)
     assert len(routes) >= 25
-    assert time.monotonic() - started < 60
 
 
 @pytest.mark.parametrize("role", ["anonymous", "admin"])
@@ -183,3 +180,21 @@ def test_odd_numbers_in_forms_hidden_fields_are_no_crash(client, auth, site, num
         "ids": [number, str(values["comment_id"])],
     }
     assert client.post("/responses/bulk", data=bulk).status_code < 500
+
+
+def test_the_sweep_reaches_the_views_it_means_to(app, client, auth, site):
+    """The path parts filled in are real: the pages answer, not 404."""
+    admin, values = site
+    auth.login(admin.email)
+    routes = _get_routes(app, values, admin)
+    for url in [
+        f"/posts/{values['slug']}",
+        "/tags/news",
+        f"/authors/{admin.slug}",
+        f"/studio/posts/{values['post_id']}/revisions/{values['revision_id']}",
+        f"/responses/{values['comment_id']}/similar",
+        "/responses/audit",
+    ]:
+        assert url in routes
+        assert client.get(url).status_code == 200, url
+    assert client.get("/posts/swept-post").status_code == 301
