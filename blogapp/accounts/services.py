@@ -10,6 +10,7 @@ from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import ACCOUNT_ROLES, Role, User
 from blogapp.models.base import slugify
+from blogapp.names import clean_name
 
 
 class AccountError(ValueError):
@@ -59,7 +60,7 @@ def create_user(
     email = normalize_email(email)
     if user_by_email(email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
-    display_name = display_name.strip()
+    display_name = clean_name(display_name)
     user = User(
         email=email,
         display_name=display_name,

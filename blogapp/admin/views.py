@@ -10,6 +10,7 @@ from blogapp.accounts.security_forms import ConfirmForm
 from blogapp.accounts.services import AccountError, safe_next
 from blogapp.extensions import db
 from blogapp.models import User
+from blogapp.query_args import arg_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,7 +21,7 @@ def users():
     """Every account, newest first."""
     page = db.paginate(
         sa.select(User).order_by(User.created_at.desc(), User.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=arg_page(),
         per_page=50,
         error_out=False,
     )

@@ -31,6 +31,7 @@ from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
 from blogapp.markup import render_comment
 from blogapp.models import CommentStatus, Post
+from blogapp.query_args import arg_page
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
 
 # Where the page's template leaves room for the thread (NUL never comes from a template).
@@ -149,7 +150,7 @@ THREAD_VIEW_ARGS = frozenset({"order", "cpage"})
 
 def thread_view(args) -> tuple[bool, int]:
     """The view of the thread a query asks for: newest threads first?, which page."""
-    return args.get("order") == "newest", args.get("cpage", 1, type=int) or 1
+    return args.get("order") == "newest", arg_page("cpage", args)
 
 
 def page_key(slug, version, updated_at, stamp, closed, view=None) -> tuple:

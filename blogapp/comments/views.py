@@ -28,6 +28,7 @@ from blogapp.comments.rules import CommentRejected
 from blogapp.comments.section import render_post_page
 from blogapp.comments.threads import page_of
 from blogapp.comments.viewer import current_viewer
+from blogapp.errors import render_error
 from blogapp.extensions import db, limiter
 from blogapp.markup import render_comment
 from blogapp.models import Comment, CommentStatus, Post
@@ -245,6 +246,8 @@ def flag(comment_id: int):
     comment = _comment_or_404(comment_id)
     if not comment.is_public:
         abort(404)
+    if not current_viewer().can_flag(comment):  # one's own comment, kept by account or cookie
+        return render_error(403, "You can't report your own comment; edit or delete it instead.")
     form = FlagForm()
     if form.validate_on_submit():
         try:

@@ -13,6 +13,7 @@ from blogapp.extensions import db
 from blogapp.markup import make_excerpt, render_post
 from blogapp.models import Post, PostStatus, Tag
 from blogapp.models.base import slugify, utcnow
+from blogapp.text import clean_text
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -94,12 +95,21 @@ def _fields_from(meta: dict, body: str, name: str) -> dict:
     }
 
 
+def _without_controls(value):
+    if isinstance(value, dict):
+        return {key: _without_controls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    return clean_text(value)
+
+
 def import_post(text: str, name: str) -> tuple[str, Post]:
     """Create or update one post from a file's text; returns (what happened, post)."""
     try:
-        meta, body = parse(text)
+        meta, body = parse(clean_text(text))
     except FrontMatterError as error:
         raise ContentError(f"{name}: {error}") from None
+    meta = _without_controls(meta)  # YAML's own escapes ("\x00") are decoded by now
     fields = _fields_from(meta, body, name)
     tag_names, tag_values = fields.pop("tag_names"), fields.pop("tags")
     post = db.session.scalar(sa.select(Post).where(Post.slug == fields["slug"]))

@@ -6,6 +6,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blogapp.accounts.forms import ParleyForm
+from blogapp.query_args import parse_id
 from blogapp.studio.editing import PostDraft
 
 BODY_MAX = 200_000
@@ -53,8 +54,7 @@ class PostForm(ParleyForm):
         self.comments_open.data = draft.comments_open
 
     def base_version(self) -> int | None:
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_id(self.version.data)  # versions count from 1, like ids
 
 
 class PreviewForm(ParleyForm):

@@ -16,6 +16,7 @@ from blogapp.extensions import db
 from blogapp.markup import make_excerpt, render_post
 from blogapp.models import Post
 from blogapp.models.base import utcnow
+from blogapp.query_args import arg_choice, arg_id, arg_page
 from blogapp.studio import editing, services
 from blogapp.studio.access import editable_post_or_abort, employees_only
 from blogapp.studio.autosave import autosave_draft, pending_revision
@@ -36,11 +37,11 @@ bp.register_blueprint(profile_bp)
 @bp.get("/")
 def home():
     """The posts this employee may edit, filtered by status and author."""
-    status = request.args.get("status") or None
-    author_id = request.args.get("author", type=int)
+    status = arg_choice("status", services.STATUS_FILTERS, "") or None
+    author_id = arg_id("author")
     page = db.paginate(
         services.editable_posts(current_user, status, author_id),
-        page=request.args.get("page", 1, type=int),
+        page=arg_page(),
         per_page=25,
         error_out=False,
     )
@@ -151,7 +152,7 @@ def edit(post_id: int):
     form.fill(editing.draft_from_post(post))
     form.version.data = str(post.version)
     form.publish_at.data = services.utc_to_site_time(post.published_at, _zone())
-    from_revision = request.args.get("from_revision", type=int)
+    from_revision = arg_id("from_revision")
     pending = pending_revision(post, current_user)
     if from_revision and pending is not None and pending.id == from_revision:
         form.title.data, form.body.data = pending.title, pending.body_source
