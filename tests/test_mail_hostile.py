@@ -289,6 +289,9 @@ def test_hostile_names_from_every_entry_point_mail_intact(
             accepted["profile"] += 1
             assert submit(client, post, f"Answer {i}", parent=question).status_code == 303
     auth.logout()
+    # Priya takes her own name back: a customer may not import under an employee's name.
+    staff.display_name = "Priya Raman"
+    db.session.commit()
 
     # Import: demo users from YAML, each then commenting on the post. The import checks
     # no length (a longer name overflows display_name on PostgreSQL; not this test's point).

@@ -114,7 +114,7 @@ def test_signup_refuses_an_imitation_and_keeps_the_text(client, maya, name):
 
 
 def test_signup_stores_a_clean_name(client, maya):
-    assert register(client, "  Sam\u200b  \x00Baker ").status_code == 302
+    assert register(client, "  Sam\u200b  \x00Baker ").status_code == 303
     user = db.session.scalar(db.select(User).where(User.email == "new@example.com"))
     assert user.display_name == "Sam Baker"
 
