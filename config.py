@@ -130,6 +130,11 @@ class Config:
     UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # Rendering typed Markdown: a budget a text, processes per app process, post length.
+    RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS") or 2.0)
+    RENDER_WORKERS = _int("RENDER_WORKERS", 2)
+    POST_MAX_LENGTH = _int("POST_MAX_LENGTH", 100_000)
+
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, debug tooling on."""
