@@ -10,7 +10,7 @@ import yaml
 from blogapp.accounts.services import create_user, user_by_email
 from blogapp.contentio.services import ContentError, ImportReport, import_directory
 from blogapp.extensions import db
-from blogapp.markup import render_comment
+from blogapp.markup import RenderRefused, render_comment
 from blogapp.models import Comment, CommentStatus, Post, Role
 from blogapp.models.base import utcnow
 
@@ -62,6 +62,10 @@ def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float
         guest = entry.get("guest") or {}
         if author is None and not guest:
             raise ContentError(f"comments.yaml: unknown author {entry.get('author')!r}")
+        try:
+            body_html = render_comment(entry["body"])
+        except RenderRefused as error:
+            raise ContentError(f"comments.yaml: {error}") from None
         comment = Comment(
             post=post,
             parent=parent,
@@ -69,7 +73,7 @@ def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float
             guest_name=guest.get("name"),
             guest_email=guest.get("email"),
             body_source=entry["body"],
-            body_html=render_comment(entry["body"]),
+            body_html=body_html,
             status=CommentStatus.PUBLISHED.value,
             created_at=now - timedelta(hours=entry["hours_ago"] * scale),
         )
