@@ -131,9 +131,8 @@ class RendererPool:
     def render(self, kind: str, source: str, timeout: float) -> str:
         """The rendered text, or RenderRefused when it takes longer than ``timeout``."""
         deadline = time.monotonic() + timeout
-        worker = self._take(deadline)
+        worker, left = self._take(deadline)
         try:
-            left = deadline - time.monotonic()
             if not worker.ready:
                 worker.wait_ready()
                 deadline = time.monotonic() + left
@@ -146,18 +145,20 @@ class RendererPool:
             self._changed.notify()
         return html
 
-    def _take(self, deadline: float) -> _Worker:
+    def _take(self, deadline: float) -> tuple[_Worker, float]:
+        """A free worker (started if there is room) and the seconds left for the render."""
         with self._changed:
             while not self._idle and self._started >= self.size:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise RenderRefused()
                 self._changed.wait(left)
+            left = deadline - time.monotonic()
             if self._idle:
-                return self._idle.pop()
+                return self._idle.pop(), left
             self._started += 1
         try:
-            return _Worker(self._context)
+            return _Worker(self._context), left
         except BaseException:
             self._discard(None)
             raise
@@ -169,15 +170,8 @@ class RendererPool:
             self._started -= 1
             self._changed.notify()
 
-    def close(self) -> None:
-        """Stop the idle workers (busy ones are stopped when their render ends)."""
-        with self._changed:
-            idle, self._idle = self._idle, []
-            self._started -= len(idle)
-        for worker in idle:
-            worker.stop()
-
     def worker_pids(self) -> list[int]:
+        """The process ids of the idle workers (for tests and the bench)."""
         with self._changed:
             return [w.process.pid for w in self._idle]
 
@@ -187,7 +181,8 @@ _pool_lock = threading.Lock()
 
 
 def pool(size: int) -> RendererPool:
-    """This process's pool, started with ``size`` workers at most on first use."""
+    """This process's pool, made on first use with at most ``size`` workers (the first
+    caller's setting holds for the life of the process)."""
     global _pool
     with _pool_lock:
         if _pool is None or _pool.pid != os.getpid():
