@@ -24,7 +24,8 @@ import markdown
 from bleach.linkifier import Linker
 from flask import current_app, has_app_context
 
-from blogapp.renderers import RenderRefused, pool
+from blogapp import renderers
+from blogapp.renderers import RenderRefused
 
 __all__ = ["RenderRefused", "make_excerpt", "plain_text", "render_comment", "render_post"]
 
@@ -197,7 +198,7 @@ def _budgeted(kind: str, source: str) -> str:
     if has_app_context():
         timeout = current_app.config.get("RENDER_TIMEOUT_SECONDS", timeout)
         workers = current_app.config.get("RENDER_WORKERS", workers)
-    return pool(workers).render(kind, source or "", timeout)
+    return renderers.render(kind, source or "", timeout, workers)
 
 
 def render_post(source: str) -> str:

@@ -14,7 +14,9 @@ fork is left alone and a new one made. Workers come from the "forkserver"
 context: a single-threaded server process that imported the renderer once
 forks each of them (fork from the threaded app itself is unsafe), so replacing
 a killed worker costs milliseconds. Workers are daemonic (ended when the app
-exits) and also leave on their own when the app's process is gone.
+exits) and also leave on their own when the app's process is gone. A daemonic
+process (a multiprocessing pool's worker) may not have children: it renders in
+place, without the time limit.
 """
 
 import multiprocessing
@@ -174,6 +176,20 @@ class RendererPool:
         """The process ids of the idle workers (for tests and the bench)."""
         with self._changed:
             return [w.process.pid for w in self._idle]
+
+
+def render(kind: str, source: str, timeout: float, workers: int) -> str:
+    """``source`` rendered as ``kind`` within ``timeout`` seconds, or RenderRefused."""
+    if multiprocessing.current_process().daemon:
+        # A multiprocessing pool's worker (batch jobs and test harnesses, never a request)
+        # may not start processes: it renders itself, refusing only what fails.
+        from blogapp import markup
+
+        try:
+            return markup.render_here(kind, source)
+        except (RecursionError, MemoryError):
+            raise RenderRefused() from None
+    return pool(workers).render(kind, source, timeout)
 
 
 _pool: RendererPool | None = None
