@@ -22,7 +22,7 @@ from blogapp.contentio.services import import_directory
 from blogapp.extensions import db
 from blogapp.markup import RenderRefused, render_comment, render_post
 from blogapp.models import Comment, Post, Role
-from blogapp.renderers import REFUSAL
+from blogapp.renderers import REFUSAL, RendererPool
 from tests.conftest import csrf_from
 from tests.pathological import load_corpus
 from tests.studio_helpers import editor_data, write_post
@@ -30,7 +30,7 @@ from tests.studio_helpers import editor_data, write_post
 CORPUS = load_corpus()
 SHOWN_RE = re.compile(r'name="shown" type="hidden" value="([^"]*)"')
 # Short, so each input over budget costs little; normal texts render in milliseconds.
-TEST_BUDGET_SECONDS = 0.3
+TEST_BUDGET_SECONDS = 0.2
 JSON_PREVIEW = {"X-Requested-With": "parley-preview"}
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -269,3 +269,27 @@ def _state(pid: int) -> str:
 
 def test_post_render_under_the_budget_is_unchanged():
     assert render_post("# Title\n\nSome *words*.") == "<h2>Title</h2>\n<p>Some <em>words</em>.</p>"
+
+
+def test_waiting_for_a_busy_renderer_counts_against_the_deadline():
+    one = RendererPool(1)
+    assert one.render("comment", "warm", 30) == "<p>warm</p>"
+    slow = threading.Thread(target=_refused, args=(one, "[" * 5000, 2.0))
+    slow.start()
+    for _ in range(200):  # until the slow text has the only worker
+        if not one.worker_pids():
+            break
+        threading.Event().wait(0.01)
+    try:
+        with pytest.raises(RenderRefused):
+            one.render("comment", "queued behind it", 0.2)
+    finally:
+        slow.join(30)
+    assert one.render("comment", "after", 30) == "<p>after</p>"  # a new worker took over
+    for pid in one.worker_pids():
+        os.kill(pid, 9)
+
+
+def _refused(pool: RendererPool, text: str, seconds: float) -> None:
+    with pytest.raises(RenderRefused):
+        pool.render("comment", text, seconds)
