@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 REFUSAL = "This text's formatting is too complex to display; simplify it."
 # A fresh worker's start is the site's cost, not the text's: it is not charged to the render.
 START_TIMEOUT = 30.0
+WARM_UP = "# A\n\n*b* [c](https://d.example)\n\n- e\n\n```\nf\n```\n\n|g|\n|-|\n|h|\n"
 # What one render may allocate before it is refused with MemoryError.
 MEMORY_LIMIT = 1 << 30
 
@@ -62,6 +63,10 @@ def serve(conn: Connection) -> None:
     if hard == resource.RLIM_INFINITY or hard > MEMORY_LIMIT:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, hard))
     _leave_with_parent()
+    # The first render loads Markdown's extensions and builds bleach's parsers (about 50 ms):
+    # done before "ready", so no text is charged for it.
+    for kind in ("post", "comment", "plain"):
+        markup.render_here(kind, WARM_UP)
     conn.send(("ready", None))
     while True:
         try:

@@ -35,8 +35,9 @@ JSON_PREVIEW = {"X-Requested-With": "parley-preview"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def short_budget(app):
+def shorten_budget(app) -> None:
+    """From here on, texts over budget cost little. Called after the fixtures' own renders,
+    which keep the default (seconds): a tiny text must never be refused on a busy machine."""
     app.config["RENDER_TIMEOUT_SECONDS"] = TEST_BUDGET_SECONDS
 
 
@@ -75,6 +76,7 @@ def test_pathological_input_is_rendered_or_refused_on_every_surface(
     client, app, staff, make_post, entry
 ):
     post = make_post()
+    shorten_budget(app)
     comment = entry.text(app.config["COMMENT_MAX_LENGTH"])
 
     sent = client.post(
@@ -107,8 +109,9 @@ def test_pathological_input_is_rendered_or_refused_on_every_surface(
         assert kept(body, saved.text), f"{entry.name}: the post's text was lost"
 
 
-def test_preview_without_javascript_refuses_and_keeps_the_text(client, make_post):
+def test_preview_without_javascript_refuses_and_keeps_the_text(client, app, make_post):
     post = make_post()
+    shorten_budget(app)
     text = "[" * 5000
     response = client.post(
         f"/posts/{post.slug}/comments/preview",
@@ -143,16 +146,20 @@ def test_posts_have_a_maximum_length_in_the_editor_and_its_preview(client, app, 
     assert preview.status_code == 400 and "at most 1,000 characters" in preview.json["error"]
 
 
-def test_studio_live_preview_refuses_as_json(client, staff):
+def test_studio_live_preview_refuses_as_json(client, app, staff):
+    shorten_budget(app)
     token = editor_data(client.get("/studio/posts/new").text)["csrf_token"]
     preview = client.post("/studio/preview", data={"body": "[" * 20_000, "csrf_token": token})
     assert preview.status_code == 400
     assert preview.json == {"error": REFUSAL, "fields": {"body": [REFUSAL]}}
 
 
-def test_a_stored_post_too_complex_to_render_still_opens_in_the_editor(client, staff, make_post):
+def test_a_stored_post_too_complex_to_render_still_opens_in_the_editor(
+    client, app, staff, make_post
+):
     post = make_post(author=staff)
     post.body_source = "[" * 20_000  # stored before budgets existed
+    shorten_budget(app)
     db.session.commit()
     page = client.get(f"/studio/posts/{post.id}/edit")
     assert page.status_code == 200
