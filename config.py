@@ -155,6 +155,10 @@ class Config:
     REGISTER_RATE_LIMIT_IP = os.environ.get("REGISTER_RATE_LIMIT_IP", "10 per hour")
     # "Someone tried to register with your address" mails to one address.
     REGISTER_TAKEN_NOTICE_LIMIT = "1 per hour"
+    # Rendering typed Markdown: a budget a text, processes per app process, post length.
+    RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS") or 2.0)
+    RENDER_WORKERS = _int("RENDER_WORKERS", 2)
+    POST_MAX_LENGTH = _int("POST_MAX_LENGTH", 100_000)
 
 
 class DevelopmentConfig(Config):

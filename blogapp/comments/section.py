@@ -29,7 +29,6 @@ from blogapp.comments.services import comments_closed, past_close_age
 from blogapp.comments.threads import ThreadStats, load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
-from blogapp.markup import render_comment
 from blogapp.models import CommentStatus, Post
 from blogapp.query_args import arg_page
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
@@ -201,7 +200,8 @@ def render_post_page(
     status: int = 200,
     stats: ThreadStats | None = None,
 ):
-    """The post page with its conversation; ``form`` carries a rejected comment back.
+    """The post page with its conversation; ``form`` carries a rejected comment back,
+    ``preview`` the safe HTML of the comment being previewed.
 
     ``stats`` are the thread's, for the viewing account, when the caller has them.
     """
@@ -235,7 +235,7 @@ def render_post_page(
         viewer=viewer,
         response_summary=response_summary,
         typical_response=typical_response,
-        preview=Markup(render_comment(preview)) if preview else None,
+        preview=Markup(preview) if preview else None,
         guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
     )
     # The thread (up to half a megabyte) goes in as stored: joining bytes copies it once,

@@ -10,7 +10,7 @@ import yaml
 from blogapp.accounts.services import create_user, user_by_email
 from blogapp.contentio.services import ContentError, ImportReport, import_directory
 from blogapp.extensions import db
-from blogapp.markup import render_comment
+from blogapp.markup import RenderRefused, render_comment
 from blogapp.models import Comment, CommentStatus, Post, Role
 from blogapp.models.base import utcnow
 from blogapp.names import clean_name, imitates_employee
@@ -101,6 +101,10 @@ def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float
         if author is None:
             _refuse_imitation(guest_name, f"comments.yaml: guest on {post.slug!r}")
         body = clean_text(entry["body"])
+        try:
+            body_html = render_comment(body)
+        except RenderRefused as error:
+            raise ContentError(f"comments.yaml: {error}") from None
         comment = Comment(
             post=post,
             parent=parent,
@@ -108,7 +112,7 @@ def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float
             guest_name=guest_name,
             guest_email=clean_text(guest.get("email")),
             body_source=body,
-            body_html=render_comment(body),
+            body_html=body_html,
             status=CommentStatus.PUBLISHED.value,
             created_at=now - timedelta(hours=entry["hours_ago"] * scale),
         )

@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from blogapp.extensions import db
-from blogapp.markup import make_excerpt, render_post
+from blogapp.markup import RenderRefused, make_excerpt, render_post
 from blogapp.models import Post
 from blogapp.models.base import utcnow
 from blogapp.query_args import arg_choice, arg_id, arg_page
@@ -63,13 +63,20 @@ def _zone() -> str:
 
 def _render_editor(form: PostForm, post: Post | None, status: int = 200):
     body = form.body.data or ""
+    preview_html = excerpt_placeholder = ""
+    if not form.body.errors:  # a body refused as too long or too complex is not tried again
+        try:
+            preview_html, excerpt_placeholder = render_post(body), make_excerpt(body)
+        except RenderRefused as error:
+            form.body.errors = [*form.body.errors, str(error)]
+            status = 400 if request.method == "POST" else status
     return (
         render_template(
             "studio/editor.html",
             form=form,
             post=post,
-            preview_html=render_post(body),
-            excerpt_placeholder=make_excerpt(body),
+            preview_html=preview_html,
+            excerpt_placeholder=excerpt_placeholder,
             zone=_zone(),
             state=services.effective_status(post) if post else "draft",
             pending=pending_revision(post, current_user) if post else None,
@@ -201,4 +208,7 @@ def preview():
     form = PreviewForm()
     if not form.validate():
         return _json_errors(form)
-    return jsonify(html=render_post(form.body.data or ""))
+    try:
+        return jsonify(html=render_post(form.body.data or ""))
+    except RenderRefused as error:
+        return jsonify(error=str(error), fields={"body": [str(error)]}), 400
