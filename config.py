@@ -144,12 +144,30 @@ class Config:
     # Host names the site answers to, comma-separated (".example.com" takes its
     # subdomains); any other Host gets 400. Empty: every host.
     TRUSTED_HOSTS = list(_words("TRUSTED_HOSTS")) or None
+    # Accounts: login throttling and registration (counters in RATELIMIT_STORAGE_URI).
+    # Failed logins a typed email may have, whether or not it has an account: five
+    # covers typos and a forgotten caps lock, and caps a guesser at 480 tries a day.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes")
+    # Failed logins from one client address, any emails: enough for an office behind
+    # one address, too few to spray a common password over many accounts.
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "30 per 15 minutes")
+    # Registrations from one address (each costs a password hash and sends a mail).
+    REGISTER_RATE_LIMIT_IP = os.environ.get("REGISTER_RATE_LIMIT_IP", "10 per hour")
+    # "Someone tried to register with your address" mails to one address.
+    REGISTER_TAKEN_NOTICE_LIMIT = "1 per hour"
+    # Rendering typed Markdown: a budget a text, processes per app process, post length.
+    RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS") or 2.0)
+    RENDER_WORKERS = _int("RENDER_WORKERS", 2)
+    POST_MAX_LENGTH = _int("POST_MAX_LENGTH", 100_000)
 
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, debug tooling on."""
 
     ENV_NAME = "development"
+    # Links in mail written by CLI commands (no request to take a host from) point at the
+    # address `make run` serves.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").strip()
 
 
 class TestingConfig(Config):
@@ -169,6 +187,9 @@ class TestingConfig(Config):
     # The worker's clock work is tested on its own (tests/test_responses_schedule.py).
     DIGEST_TIME = ""
     DUE_SOON_HOURS = 0
+    LOGIN_RATE_LIMIT_ACCOUNT = "1000 per minute"
+    LOGIN_RATE_LIMIT_IP = "1000 per minute"
+    REGISTER_RATE_LIMIT_IP = "1000 per minute"
 
 
 class ProductionConfig(Config):

@@ -6,8 +6,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from blogapp.ops.secret_key import secret_key_entropy_bits
 from blogapp.urls import SiteURLFlask, check_site_url, refuse_untrusted_hosts
 from config import DEV_SECRET_KEY, Config, config_from_env
+
+SECRET_KEY_MIN_BITS = 256
 
 
 class ConfigError(RuntimeError):
@@ -41,15 +44,20 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 
 def check_config(app: Flask) -> None:
     """Refuse to run production without a real secret key."""
-    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] in (
-        "",
-        None,
-        DEV_SECRET_KEY,
-    ):
-        raise ConfigError(
-            "Parley refuses to start: set SECRET_KEY to a long random value "
-            "(python -c 'import secrets; print(secrets.token_hex(32))')."
-        )
+    if app.config.get("ENV_NAME") == "production":
+        secret = app.config["SECRET_KEY"]
+        if secret in ("", None, DEV_SECRET_KEY):
+            raise ConfigError(
+                "Parley refuses to start: set SECRET_KEY to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        bits = secret_key_entropy_bits(secret)
+        if bits < SECRET_KEY_MIN_BITS:
+            raise ConfigError(
+                f"Parley refuses to start: SECRET_KEY holds about {bits} bits of randomness, "
+                f"{SECRET_KEY_MIN_BITS} needed (32 random bytes); set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
 
 
 def register_extensions(app: Flask) -> None:
@@ -83,8 +91,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.anonymous_user = Guest
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(login_id: str) -> User | None:
+        # "<user id>:<token>" of a sign-in that has not ended (accounts/sessions.py).
+        from blogapp.accounts.sessions import user_for_login_id
+
+        return user_for_login_id(login_id)
 
 
 class DatabaseId(IntegerConverter):

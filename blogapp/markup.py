@@ -5,6 +5,12 @@ Two profiles: ``POST`` for staff posts (headings, images, tables, code) and
 source is shown as the text it is, never interpreted, so nothing a person
 typed disappears; bleach then strips whatever Markdown produced outside the
 profile's allowlist, and only http, https and mailto links survive.
+
+The public functions (render_post, render_comment, plain_text, make_excerpt)
+render in a worker process under RENDER_TIMEOUT_SECONDS (see renderers.py) and
+raise RenderRefused for a text that takes longer, nests too deep or needs too
+much memory. ``render`` and ``render_here`` run in the calling process, without
+a budget: for the workers themselves and for tests of the output.
 """
 
 import html
@@ -16,6 +22,12 @@ from functools import partial
 import bleach
 import markdown
 from bleach.linkifier import Linker
+from flask import current_app, has_app_context
+
+from blogapp import renderers
+from blogapp.renderers import RenderRefused
+
+__all__ = ["RenderRefused", "make_excerpt", "plain_text", "render_comment", "render_post"]
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -158,21 +170,50 @@ def render(source: str, profile: Profile) -> str:
     return linker.linkify(cleaner.clean(raw))
 
 
+def _plain_text_here(source: str) -> str:
+    rendered = _markdown(source, ("fenced_code", "tables"))
+    text = bleach.clean(rendered, tags=set(), strip=True)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+_KINDS = {
+    "post": lambda source: render(source, POST),
+    "comment": lambda source: render(source, COMMENT),
+    "plain": _plain_text_here,
+}
+
+
+def render_here(kind: str, source: str) -> str:
+    """``source`` rendered as ``kind`` (post, comment or plain) in this process, unbounded."""
+    return _KINDS[kind](source)
+
+
+# Outside an app (scripts, the bench) the defaults hold.
+DEFAULT_TIMEOUT_SECONDS = 2.0
+DEFAULT_WORKERS = 2
+
+
+def _budgeted(kind: str, source: str) -> str:
+    timeout, workers = DEFAULT_TIMEOUT_SECONDS, DEFAULT_WORKERS
+    if has_app_context():
+        timeout = current_app.config.get("RENDER_TIMEOUT_SECONDS", timeout)
+        workers = current_app.config.get("RENDER_WORKERS", workers)
+    return renderers.render(kind, source or "", timeout, workers)
+
+
 def render_post(source: str) -> str:
-    """Safe HTML for a staff post body."""
-    return render(source, POST)
+    """Safe HTML for a staff post body; RenderRefused when over budget."""
+    return _budgeted("post", source)
 
 
 def render_comment(source: str) -> str:
-    """Safe HTML for a comment body."""
-    return render(source, COMMENT)
+    """Safe HTML for a comment body; RenderRefused when over budget."""
+    return _budgeted("comment", source)
 
 
 def plain_text(source: str) -> str:
     """The words of a Markdown text, without markup: for excerpts, feeds and search."""
-    rendered = _markdown(source, ("fenced_code", "tables"))
-    text = bleach.clean(rendered, tags=set(), strip=True)
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+    return _budgeted("plain", source)
 
 
 def make_excerpt(source: str, limit: int = 240) -> str:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from blogapp import create_app
 from blogapp.accounts.services import create_user
@@ -240,3 +241,29 @@ def search_backend(request, app) -> str:
         )
     app.config["SEARCH_BACKEND"] = request.param
     return request.param
+
+
+@pytest.fixture
+def separate_browsers(app):
+    """Each request starts with an empty ``g``, as on a server, so it loads its user
+    (and its CSRF token) from its own cookies.
+
+    The ``app`` fixture keeps one app context pushed for the whole test, and
+    requests reuse it, so Flask-Login's ``g._login_user`` and Flask-WTF's
+    ``g.csrf_token`` would carry over from one test client's request to another's:
+    a test replaying another browser's cookies would see the previous request's
+    user, not what the cookies say.
+    """
+
+    return start_requests_with_empty_g(app)
+
+
+def start_requests_with_empty_g(app):
+    """What ``separate_browsers`` does, for a test's own app."""
+
+    def fresh_g() -> None:
+        for name in list(g):
+            g.pop(name)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+    return app

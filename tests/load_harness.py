@@ -289,7 +289,8 @@ def check_every_success_stored_once(report: LoadReport) -> None:
 
 
 def check_queue_invariant() -> None:
-    """DESIGN.md: the queue is exactly the published customer comments with no acknowledgement."""
+    """DESIGN.md: the queue is exactly the published customer comments with no acknowledgement,
+    after folding follow-ups into their conversation."""
     from blogapp.responses.services import owed_ids
 
     db.session.expire_all()
@@ -304,6 +305,16 @@ def check_queue_invariant() -> None:
     expected = set()
     for comment in db.session.scalars(sa.select(Comment)):
         customer = comment.author_id is None or comment.author.role == Role.READER.value
+        if comment.joins is not None:
+            # A follow-up folded into its conversation: the same customer's reply to their
+            # own comment, joined to that conversation's item (one conversation, one item).
+            assert customer and comment.parent is not None, comment
+            assert (comment.parent.author_id, comment.parent.guest_email) == (
+                comment.author_id,
+                comment.guest_email,
+            ), comment
+            assert comment.joins in (comment.parent, comment.parent.joins), comment
+            continue
         if comment.status == CommentStatus.PUBLISHED and customer and comment.id not in standing:
             expected.add(comment.id)
     assert owed_ids() == expected

@@ -58,3 +58,12 @@ def test_filters_by_action_person_comment_and_date(client, auth, logged):
     tomorrow = today + timedelta(days=1)
     assert "No events match." in rows(client, f"?since={tomorrow}")[0]
     assert len(rows(client, "?since=not-a-date")) == 5  # a bad date is ignored, not a 500
+
+
+def test_the_calendars_edges_and_impossible_ids_are_no_filter_not_a_crash(client, auth, logged):
+    auth.login("admin@example.com")
+    assert len(rows(client, "?until=9999-12-31")) == 5  # its end would be past the calendar
+    assert len(rows(client, "?since=0001-01-01&until=9999-12-31")) == 5
+    assert len(rows(client, "?actor=99999999999999999999&comment=-1")) == 5
+    assert len(rows(client, "?action=no-such-action")) == 5
+    assert client.get("/responses/audit?page=99999999999999999999").status_code == 404

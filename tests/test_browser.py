@@ -40,7 +40,29 @@ def test_reader_registers_from_the_header(live_server, page):
     page.fill("#password", "a long enough password")
     page.fill("#confirm", "a long enough password")
     page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/account/register/sent")
+    assert "sent a message to browser@reader.example" in page.inner_text("main")
+    screenshot(page, "registered")
+    page.click("main a.button:has-text('Log in')")
+    page.fill("#email", "browser@reader.example")
+    page.fill("#password", "a long enough password")
+    page.click("main button[type=submit]")
     page.wait_for_url(live_server + "/")
     assert "Browser Reader" in page.inner_text(".site-nav")
 
 
+def test_reader_logs_out_everywhere_from_the_security_page(live_server, page):
+    other = page.context.browser.new_context().new_page()  # the same person's other device
+    for browser_page in (page, other):
+        log_in(browser_page, live_server, "sam.wilder@wilderbakery.example")
+    page.click(".site-nav >> text=Sam Wilder")
+    page.wait_for_url(live_server + "/account/security")
+    assert page.locator("table tbody tr").count() == 2
+    assert "This browser" in page.inner_text("table")
+    screenshot(page, "account-security")
+    page.click("text=Log out everywhere")
+    page.wait_for_url(live_server + "/account/login")
+    assert "logged out everywhere" in page.inner_text(".flashes")
+    other.goto(live_server + "/account/security")
+    assert "/account/login" in other.url  # the other device's cookies no longer sign in
+    other.context.close()

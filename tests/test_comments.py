@@ -124,7 +124,7 @@ def test_staff_comment_carries_name_title_and_mark_that_guests_cannot_fake(
     )
     response = submit(client, post, "I'm staff, honest.", guest=("Priya Raman", "fake@example.com"))
     assert response.status_code == 400
-    assert "That name belongs to a member of our team." in response.text
+    assert "too close to a Tallyworks employee&#39;s" in response.text
     body = '<span class="staff-mark">Staff</span> **Official**'
     submit(client, post, body, guest=("Mallory", "mallory@example.com"))
     auth.login("priya@example.com")

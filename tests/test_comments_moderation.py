@@ -136,3 +136,40 @@ def test_moderator_closes_and_reopens_comments_on_a_post(client, auth, make_user
     assert "Comments are closed." in page and "Open comments on this post" in page
     client.post(url, data={"csrf_token": csrf_from(page), "open": "1"})
     assert "Comments are closed." not in client.get(f"/posts/{post.slug}").text
+
+
+def test_nobody_reports_their_own_comment(client, auth, make_user, make_post, make_comment):
+    post = make_post()
+    rita = make_user(Role.READER, email="rita@example.com")
+    mine = make_comment(post, author=rita, body="My own words")
+    auth.login("rita@example.com")
+    assert "Report</a>" not in client.get(f"/posts/{post.slug}").text
+    page = client.get(f"/comments/{mine.id}/flag")
+    assert page.status_code == 403 and "can&#39;t report your own comment" in page.text
+    token = csrf_from(client.get("/").text)
+    sent = client.post(f"/comments/{mine.id}/flag", data={"csrf_token": token, "reason": "spam"})
+    assert sent.status_code == 403
+    assert db.session.query(Flag).count() == 0
+
+
+def test_the_flag_service_refuses_the_author_too(make_user, make_post, make_comment):
+    from blogapp.comments.moderation import OwnComment, flag_comment
+
+    rita = make_user(Role.READER)
+    mine = make_comment(make_post(), author=rita)
+    with pytest.raises(OwnComment):
+        flag_comment(mine, rita, "spam", None)
+    assert db.session.query(Flag).count() == 0
+
+
+def test_a_guest_who_signs_up_cannot_report_the_comment_their_browser_wrote(
+    client, auth, make_user, make_post
+):
+    post = make_post()
+    submit(client, post, "Written as a guest", guest=("Gus Guest", "gus@example.com"))
+    (mine,) = comments_of(post)
+    mine.status = CommentStatus.PUBLISHED.value
+    db.session.commit()
+    make_user(Role.READER, email="gus@example.com")
+    auth.login("gus@example.com")
+    assert client.get(f"/comments/{mine.id}/flag").status_code == 403

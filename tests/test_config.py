@@ -1,6 +1,7 @@
 """Configuration: safe defaults, and production refuses a missing secret."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from blogapp import ConfigError, create_app
+from blogapp.ops.secret_key import secret_key_entropy_bits
 from config import DEV_SECRET_KEY, DevelopmentConfig, ProductionConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,41 @@ def test_production_refuses_to_start_without_a_real_secret(secret, tmp_path):
         create_app(ProductionConfig, SECRET_KEY=secret, INSTANCE_DIR=str(tmp_path))
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "x" * 64,  # long, and one character
+        "abcd" * 16,  # long, and a pattern
+        secrets.token_hex(16),  # random, but 16 bytes
+        "correct horse battery staple 2026",  # a passphrase: ~200 bits at most
+        b"\x00" * 32,
+    ],
+)
+def test_production_refuses_a_secret_with_under_32_bytes_of_randomness(secret, tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY holds about .* bits .* 256 needed"):
+        create_app(ProductionConfig, SECRET_KEY=secret, INSTANCE_DIR=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "make_secret",
+    [
+        lambda: secrets.token_hex(32),
+        lambda: secrets.token_hex(32).upper(),
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_bytes(32),
+    ],
+)
+def test_production_accepts_32_random_bytes_however_written(make_secret, tmp_path):
+    for _ in range(200):  # random keys: no unlucky draw may be refused
+        assert secret_key_entropy_bits(make_secret()) >= 256
+    create_app(
+        ProductionConfig,
+        SECRET_KEY=make_secret(),
+        SITE_URL="https://blog.example.com",
+        INSTANCE_DIR=str(tmp_path),
+    )
+
+
 def test_production_says_so_in_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(PARLEY_ENV="production", PARLEY_INSTANCE_DIR=str(tmp_path))
@@ -38,7 +75,7 @@ def test_production_says_so_in_one_line(tmp_path):
 def test_production_cookies_are_secure(tmp_path):
     app = create_app(
         ProductionConfig,
-        SECRET_KEY="x" * 40,
+        SECRET_KEY=secrets.token_hex(32),
         SITE_URL="https://blog.example.com",
         INSTANCE_DIR=str(tmp_path),
     )

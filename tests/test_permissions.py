@@ -7,6 +7,7 @@ from blogapp.models import Role
 PUBLIC = ["/", "/feed.atom", "/sitemap.xml", "/robots.txt"]
 EMPLOYEE_ONLY = ["/studio/", "/studio/?status=draft"]
 ADMIN_ONLY = ["/admin/users"]
+SIGNED_IN = ["/account/security"]
 
 ROLES = [Role.GUEST, Role.READER, Role.STAFF, Role.MODERATOR, Role.ADMIN]
 
@@ -20,6 +21,7 @@ EXPECTED = {
         Role.MODERATOR: 200,
         Role.ADMIN: 200,
     },
+    "signed_in": {r: 302 if r is Role.GUEST else 200 for r in ROLES},
     "admin": {
         Role.GUEST: 302,
         Role.READER: 403,
@@ -32,6 +34,7 @@ CASES = (
     [(url, "public") for url in PUBLIC]
     + [(url, "employee") for url in EMPLOYEE_ONLY]
     + [(url, "admin") for url in ADMIN_ONLY]
+    + [(url, "signed_in") for url in SIGNED_IN]
 )
 
 

@@ -41,8 +41,6 @@ def tracker_server(tmp_path, database_url):
     with app.app_context():
         if not ON_POSTGRES:
             db.create_all()
-    # Loading the demo mails readers, with links: a request gives them a host to name.
-    with app.test_request_context():
         load_demo(ROOT / "content")
         create_user("rita@example.com", PASSWORD, "Rita Reader", Role.READER)
         for email in ("jane.doe@tallyworks.example", "priya.raman@tallyworks.example"):

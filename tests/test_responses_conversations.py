@@ -34,7 +34,7 @@ def own_block(page: str, comment_id: int) -> str:
 
 
 def test_a_follow_up_joins_the_owed_item_and_one_reply_answers_both(
-    client, auth, people, make_post
+    client, auth, runner, people, make_post
 ):
     post = make_post(author=people["jane"], slug="exports")
     asked = utcnow() - timedelta(hours=3)
@@ -61,6 +61,9 @@ def test_a_follow_up_joins_the_owed_item_and_one_reply_answers_both(
     page = client.get("/posts/exports").text
     assert "Answered by" in own_block(page, follow_up.id)
     assert "Answered by" not in own_block(page, question.id)
+    # The follow-up's answer is indexed with it: the search index has no drift.
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 0, check.output
 
 
 def test_a_reply_after_the_answer_is_owed_again_with_its_own_clock(people, make_post):

@@ -33,3 +33,25 @@ def test_demo_queue_holds_only_unanswered_customer_comments(app, client):
     page = client.get("/posts/recurring-invoices-are-here").text
     assert 'Answered by <a href="/authors/tom-becker">Tom Becker</a>' in page
     assert "Seen by" in page and "seasonal pauses are on the roadmap" in page
+
+
+def test_demo_metrics_page_matches_the_queue(app, client, make_user):
+    """Read by a person: every overdue item in the queue is a miss on the metrics page."""
+    from blogapp.models import Role
+    from blogapp.responses import metrics
+    from blogapp.responses.queue import owed_and_overdue
+    from tests.conftest import Auth
+
+    load_demo(ROOT / "content")
+    owed, overdue = owed_and_overdue()
+    assert overdue >= 1
+    weeks = metrics.weekly(26)  # the demo's threads go back about fourteen weeks
+    assert sum(w.missed_open for w in weeks) == overdue
+    assert sum(w.open_not_due for w in weeks) == owed - overdue
+    make_user(Role.STAFF, email="reader.of.metrics@example.com")
+    Auth(client).login("reader.of.metrics@example.com")
+    page = client.get("/responses/metrics?weeks=26").text
+    noun = "comment" if overdue == 1 else "comments"
+    assert f"<strong>{overdue} {noun} waiting past" in page
+    queue = client.get("/responses?view=overdue").text
+    assert f"{overdue} comment{'' if overdue == 1 else 's'} waiting for an answer" in queue

@@ -163,3 +163,21 @@ def test_metrics_page_shows_the_counts_and_how_we_count(app, client, auth, fortn
     assert "<td>Nov 9</td><td>8</td><td>2</td><td>3</td><td>0</td><td>3</td><td>40%</td>" in page
     # Week of 16 Nov: the open, overdue J and K are misses: asked 4, met 2, missed 2.
     assert "<td>Nov 16</td><td>4</td><td>2</td><td>2</td><td>0</td><td>0</td><td>50%</td>" in page
+
+
+def test_public_answer_rates_use_the_same_definitions(app, client, fortnight):
+    """The author page's figures count like the metrics page: a question still waiting
+    past its due time is a miss; closes are no answer and no miss."""
+    from blogapp.responses.public import person_rates
+
+    app.config.update(SLA_HOURS=24, BUSINESS_DAYS="")
+    jane = fortnight.author
+    rates = person_rates(jane.id, days=3650)
+    # On Jane's post (every question of the fortnight is on it): met A B I L, missed C D H
+    # J K (K is past due by the real clock), closes E F G apart.
+    assert (rates.on_their_posts.met, rates.on_their_posts.missed) == (4, 5)
+    # Jane's own answers: A (2 h), I (2 h), L (21 h) in time; H (48 h) late.
+    assert (rates.their_answers.met, rates.their_answers.missed) == (3, 1)
+    page = client.get(f"/authors/{jane.slug}").text
+    assert "Questions on Jane’s posts: 44% answered within the target (4 of 9;" in page
+    assert "75% of Jane’s answers in the last 90 days came within our 24 h target." in page

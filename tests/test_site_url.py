@@ -2,6 +2,7 @@
 host outside TRUSTED_HOSTS is refused (issue 12, finding 3)."""
 
 import re
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -161,7 +162,12 @@ def test_stored_pages_fall_through_to_flask_for_an_untrusted_host(site, make_pos
 
 def test_production_refuses_to_start_without_site_url(tmp_path):
     with pytest.raises(ConfigError, match="set SITE_URL"):
-        create_app(ProductionConfig, SECRET_KEY="x" * 64, SITE_URL="", INSTANCE_DIR=str(tmp_path))
+        create_app(
+            ProductionConfig,
+            SECRET_KEY=secrets.token_hex(32),
+            SITE_URL="",
+            INSTANCE_DIR=str(tmp_path),
+        )
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""`flask users ...`: create employees and list accounts."""
+"""`flask users ...`: create employees, list, disable and enable accounts."""
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from blogapp.accounts import services
+from blogapp.accounts import security, services
 from blogapp.accounts.forms import PASSWORD_MIN
 from blogapp.extensions import db
 from blogapp.models import ACCOUNT_ROLES, Role, User
@@ -49,4 +49,37 @@ def list_users_command():
     order = sa.case({"admin": 0, "moderator": 1, "staff": 2}, value=User.role, else_=3)
     for user in db.session.scalars(sa.select(User).order_by(order, User.id)):
         title = f", {user.job_title}" if user.job_title else ""
-        click.echo(f"{user.id:>5}  {user.role:<9}  {user.email}  {user.display_name}{title}")
+        disabled = "  (disabled)" if user.disabled_at else ""
+        click.echo(
+            f"{user.id:>5}  {user.role:<9}  {user.email}  {user.display_name}{title}{disabled}"
+        )
+
+
+def _account(email: str) -> User:
+    user = services.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    return user
+
+
+@users_cli.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable_user_command(email):
+    """Disable an account: no more logins, every sign-in ended."""
+    user = _account(email)
+    try:
+        security.disable_account(user, by=None)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Disabled {user.display_name} <{user.email}>; every sign-in ended.")
+
+
+@users_cli.command("enable")
+@click.argument("email")
+@with_appcontext
+def enable_user_command(email):
+    """Let a disabled account log in again."""
+    user = _account(email)
+    security.enable_account(user, by=None)
+    click.echo(f"Enabled {user.display_name} <{user.email}>.")

@@ -4,11 +4,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from blogapp.names import NotAnEmployeesName, clean_name
+from blogapp.text import CleanTextMeta
+
 PASSWORD_MIN = 10
 
 
 class ParleyForm(FlaskForm):
-    """A FlaskForm whose CSRF failure reads as advice, not jargon."""
+    """A FlaskForm whose CSRF failure reads as advice, not jargon, and whose text
+    fields never keep a control character (blogapp/text.py)."""
+
+    class Meta(CleanTextMeta):
+        pass
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -30,7 +37,8 @@ class LoginForm(ParleyForm):
 class RegisterForm(ParleyForm):
     display_name = StringField(
         "Display name",
-        validators=[DataRequired(), Length(min=2, max=80)],
+        validators=[DataRequired(), Length(min=2, max=80), NotAnEmployeesName()],
+        filters=[clean_name],
         description="Shown next to your comments.",
     )
     email = EmailField(

@@ -3,11 +3,14 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template, url_for
 
+from blogapp.accounts import throttle
 from blogapp.extensions import db
+from blogapp.mail.outbox import queue_mail
 from blogapp.models import ACCOUNT_ROLES, Role, User
 from blogapp.models.base import slugify
+from blogapp.names import clean_name
 
 
 class AccountError(ValueError):
@@ -57,7 +60,7 @@ def create_user(
     email = normalize_email(email)
     if user_by_email(email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
-    display_name = display_name.strip()
+    display_name = clean_name(display_name)
     user = User(
         email=email,
         display_name=display_name,
@@ -71,11 +74,49 @@ def create_user(
     return user
 
 
-def register_reader(email: str, password: str, display_name: str) -> User:
-    """Register a customer account and commit it."""
-    user = create_user(email, password, display_name, Role.READER)
+def register_reader(email: str, password: str, display_name: str) -> User | None:
+    """Register a customer account, or mail the owner if the address is taken; commits.
+
+    Either way the address gets one message and the caller answers the same, so the
+    form does not tell strangers who has an account. None when the address was taken.
+    """
+    email = normalize_email(email)
+    owner = user_by_email(email)
+    if owner is None:
+        try:
+            user = create_user(email, password, display_name, Role.READER)
+            _mail_new_reader(user)
+            db.session.commit()
+            return user
+        except sa.exc.IntegrityError:  # registered a moment ago by another request
+            db.session.rollback()
+            owner = user_by_email(email)
+            if owner is None:
+                raise
+    else:
+        # The new account's password hash costs this much; so does the other answer.
+        User.check_password_for_nobody(password)
+    if throttle.may_notify_taken_address(email):
+        _mail_taken_address(owner)
     db.session.commit()
-    return user
+    return None
+
+
+def _mail_new_reader(user: User) -> None:
+    body = render_template(
+        "accounts/mail_welcome.txt", user=user, login=url_for("accounts.login", _external=True)
+    )
+    queue_mail("account_welcome", user.email, f"Welcome to {current_app.config['SITE_NAME']}", body)
+
+
+def _mail_taken_address(owner: User) -> None:
+    body = render_template(
+        "accounts/mail_address_taken.txt",
+        user=owner,
+        login=url_for("accounts.login", _external=True),
+    )
+    subject = f"Someone tried to register on {current_app.config['SITE_NAME']} with your address"
+    queue_mail("account_address_taken", owner.email, subject, body)
 
 
 def safe_next(target: str | None, host: str) -> str | None:

@@ -1,5 +1,7 @@
 """Public pages. Views parse the request, ask blog.services, and render."""
 
+from urllib.parse import urlencode
+
 from flask import (
     Blueprint,
     abort,
@@ -14,18 +16,15 @@ from flask import (
 from blogapp.blog import services
 from blogapp.comments.page import PAGE_CACHE_CONTROL, post_page
 from blogapp.extensions import db, limiter
+from blogapp.query_args import arg_page
 from blogapp.studio.uploads import find_upload, upload_response
 
 bp = Blueprint("blog", __name__)
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 def _paginate(select):
     return db.paginate(
-        select, page=_page(), per_page=current_app.config["POSTS_PER_PAGE"], error_out=False
+        select, page=arg_page(), per_page=current_app.config["POSTS_PER_PAGE"], error_out=False
     )
 
 
@@ -56,7 +55,10 @@ def post(slug: str):
     moved_to = services.current_slug_for(slug)
     if moved_to is None:
         abort(404)
-    return redirect(url_for("blog.post", slug=moved_to, **request.args), 301)
+    # The query goes along as it came: as url_for() keywords, ?slug= or ?_method= would
+    # clash with its own arguments.
+    query = urlencode(list(request.args.items(multi=True)))
+    return redirect(url_for("blog.post", slug=moved_to) + (f"?{query}" if query else ""), 301)
 
 
 @bp.get("/tags/<slug>")

@@ -30,6 +30,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from blogapp.accounts.forms import ParleyForm
 from blogapp.models.flag import FLAG_LABELS
+from blogapp.names import clean_name
+from blogapp.query_args import parse_id
 
 # How long a shown form may wait before it is sent (its clock and a guest's token).
 FORM_MAX_AGE = 24 * 3600
@@ -115,7 +117,7 @@ class CommentForm(ParleyForm):
         validators=[DataRequired(message="Please write something before posting.")],
         description="Markdown works: **bold**, *italic*, `code`, links and lists.",
     )
-    name = StringField("Name", validators=[Optional(), Length(max=80)])
+    name = StringField("Name", validators=[Optional(), Length(max=80)], filters=[clean_name])
     email = EmailField(
         "Email",
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
@@ -130,7 +132,7 @@ class CommentForm(ParleyForm):
         self.shown.data = form_shown_token()
 
     def validate_parent_id(self, field) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and parse_id(str(field.data)) is None:
             raise ValidationError("That reply link was damaged; please use Reply again.")
 
     def validate_website(self, field) -> None:
@@ -160,7 +162,7 @@ class CommentForm(ParleyForm):
 
     @property
     def parent(self) -> int | None:
-        return int(self.parent_id.data) if self.parent_id.data else None
+        return parse_id(self.parent_id.data) if self.parent_id.data else None
 
 
 class EditForm(ParleyForm):

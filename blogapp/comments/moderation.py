@@ -13,6 +13,11 @@ from blogapp.models import Comment, CommentStatus, Flag, FlagReason, Post, User
 from blogapp.models.base import utcnow
 
 
+class OwnComment(CommentRejected):
+    def __init__(self):
+        super().__init__("You can't report your own comment; edit or delete it instead.", "reason")
+
+
 class AlreadyFlagged(CommentRejected):
     def __init__(self):
         super().__init__("You have already reported this comment; a moderator will look at it.")
@@ -69,6 +74,8 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
     """A reader reports a comment for a moderator to look at."""
     if comment.status != CommentStatus.PUBLISHED:
         raise CommentRejected("This comment is no longer shown.")
+    if comment.author_id is not None and comment.author_id == reporter.id:
+        raise OwnComment()
     if reason not in set(FlagReason):
         raise CommentRejected("Please choose a reason.", "reason")
     flag = Flag(comment=comment, reporter=reporter, reason=reason, note=(note or "").strip()[:500])

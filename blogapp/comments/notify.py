@@ -4,8 +4,17 @@ from flask import render_template, url_for
 
 from blogapp.mail.outbox import queue_mail
 from blogapp.mail.tokens import unsubscribe_token
-from blogapp.markup import make_excerpt
+from blogapp.markup import RenderRefused, make_excerpt
 from blogapp.models import Comment, CommentStatus
+
+
+def _excerpt(comment: Comment, limit: int = 600) -> str:
+    """The comment's opening words; its raw text when the renderer is too busy to say."""
+    try:
+        return make_excerpt(comment.body_source, limit)
+    except RenderRefused:
+        source = " ".join(comment.body_source.split())
+        return source if len(source) <= limit else source[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _send(kind: str, to: str, subject: str, template: str, comment: Comment, **extra) -> None:
@@ -13,7 +22,7 @@ def _send(kind: str, to: str, subject: str, template: str, comment: Comment, **e
     body = render_template(
         template,
         comment=comment,
-        excerpt=make_excerpt(comment.body_source, 600),
+        excerpt=_excerpt(comment),
         link=url_for("comments.permalink", comment_id=comment.id, _external=True),
         unsubscribe_url=unsubscribe,
         **extra,

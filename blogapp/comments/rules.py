@@ -4,7 +4,7 @@ import re
 
 from flask import current_app
 
-from blogapp.markup import plain_text, render_comment
+from blogapp.markup import RenderRefused, plain_text, render_comment
 
 
 class CommentRejected(Exception):
@@ -25,31 +25,49 @@ _LINK = re.compile(r"<a\s", re.IGNORECASE)
 _ADDRESS = re.compile(r"(?:https?://|www\.|mailto:)", re.IGNORECASE)
 
 
-def check_body(source: str) -> str:
-    """Safe HTML for ``source`` if it passes the length, link and word rules."""
-    config = current_app.config
-    text = source.strip()
-    low, high = config["COMMENT_MIN_LENGTH"], config["COMMENT_MAX_LENGTH"]
-    if len(text) < low:
-        raise CommentRejected(f"Please write at least {low} characters.")
+def check_max_length(text: str) -> None:
+    """Refuse a text longer than a comment may be (a preview is held to it too)."""
+    high = current_app.config["COMMENT_MAX_LENGTH"]
     if len(text) > high:
         raise CommentRejected(
             f"Comments can be at most {high:,} characters; this one has {len(text):,}. "
             "Please shorten it."
         )
-    html = render_comment(text)
+
+
+def check_body(source: str) -> str:
+    """Safe HTML for ``source`` if it passes the length, formatting, link and word rules."""
+    config = current_app.config
+    text = source.strip()
+    low = config["COMMENT_MIN_LENGTH"]
+    if len(text) < low:
+        raise CommentRejected(f"Please write at least {low} characters.")
+    check_max_length(text)
+    try:
+        html = render_comment(text)
+        word = blocked_word_in(text)
+    except RenderRefused as error:
+        raise CommentRejected(str(error)) from None
     links = max(len(_LINK.findall(html)), len(_ADDRESS.findall(text)))
     if links > config["COMMENT_MAX_LINKS"]:
         raise CommentRejected(
             f"A comment may contain at most {config['COMMENT_MAX_LINKS']} links; "
             f"this one has {links}."
         )
-    word = blocked_word_in(text)
     if word:
         raise CommentRejected(
             f"Your comment contains “{word}”, which this site doesn't accept. Please rephrase it."
         )
     return html
+
+
+def preview_html(source: str) -> str:
+    """Safe HTML for a comment being previewed: held to the comment's length and budget."""
+    check_max_length(source.strip())
+    try:
+        return render_comment(source)
+    except RenderRefused as error:
+        raise CommentRejected(str(error)) from None
 
 
 def blocked_word_in(source: str) -> str | None:

@@ -29,8 +29,8 @@ from blogapp.comments.services import comments_closed, past_close_age
 from blogapp.comments.threads import ThreadStats, load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
-from blogapp.markup import render_comment
 from blogapp.models import CommentStatus, Post
+from blogapp.query_args import arg_page
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
 
 # Where the page's template leaves room for the thread (NUL never comes from a template).
@@ -149,7 +149,7 @@ THREAD_VIEW_ARGS = frozenset({"order", "cpage"})
 
 def thread_view(args) -> tuple[bool, int]:
     """The view of the thread a query asks for: newest threads first?, which page."""
-    return args.get("order") == "newest", args.get("cpage", 1, type=int) or 1
+    return args.get("order") == "newest", arg_page("cpage", args)
 
 
 def page_key(slug, version, updated_at, stamp, closed, view=None) -> tuple:
@@ -200,7 +200,8 @@ def render_post_page(
     status: int = 200,
     stats: ThreadStats | None = None,
 ):
-    """The post page with its conversation; ``form`` carries a rejected comment back.
+    """The post page with its conversation; ``form`` carries a rejected comment back,
+    ``preview`` the safe HTML of the comment being previewed.
 
     ``stats`` are the thread's, for the viewing account, when the caller has them.
     """
@@ -234,7 +235,7 @@ def render_post_page(
         viewer=viewer,
         response_summary=response_summary,
         typical_response=typical_response,
-        preview=Markup(render_comment(preview)) if preview else None,
+        preview=Markup(preview) if preview else None,
         guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
     )
     # The thread (up to half a megabyte) goes in as stored: joining bytes copies it once,

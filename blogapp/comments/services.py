@@ -9,9 +9,11 @@ from flask import current_app
 from blogapp.comments import notify
 from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
 from blogapp.extensions import db
-from blogapp.models import Comment, CommentStatus, Post, Role, User
+from blogapp.models import Comment, CommentStatus, Post, User
 from blogapp.models.base import utcnow
+from blogapp.names import clean_name, imitates_employee, imitation_message
 from blogapp.responses.services import item_to_join, owed_clause
+from blogapp.text import clean_text
 
 # The same text by the same person on the same post within this time is one comment
 # (a double click, a resent form), not two.
@@ -74,22 +76,14 @@ def _check_parent(post: Post, parent_id: int | None) -> Comment | None:
 def _check_guest(name: str | None, email: str | None) -> tuple[str, str]:
     if not current_app.config["COMMENTS_ALLOW_GUESTS"]:
         raise CommentRejected("Please log in to comment; this site doesn't take guest comments.")
-    name, email = (name or "").strip(), (email or "").strip()
+    name, email = clean_name(name), clean_text(email or "").strip()
     if len(name) < 2:
         raise CommentRejected("Please give a name of at least 2 characters.", "name")
     if not email:
         raise CommentRejected("Please give your email; it is never shown.", "email")
     # Only employees carry the staff mark; a guest cannot borrow an employee's name either.
-    employee = db.session.scalar(
-        sa.select(User.id).where(
-            sa.func.lower(User.display_name) == name.lower(),
-            User.role.in_([Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value]),
-        )
-    )
-    if employee is not None:
-        raise CommentRejected(
-            "That name belongs to a member of our team. Please choose another.", "name"
-        )
+    if imitates_employee(name):
+        raise CommentRejected(imitation_message(), "name")
     return name, email
 
 

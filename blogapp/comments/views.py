@@ -24,12 +24,12 @@ from blogapp.comments import services
 from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm
 from blogapp.comments.guests import guest_identity, remember_guest_comment
 from blogapp.comments.moderation import flag_comment
-from blogapp.comments.rules import CommentRejected
+from blogapp.comments.rules import CommentRejected, preview_html
 from blogapp.comments.section import render_post_page
 from blogapp.comments.threads import page_of
 from blogapp.comments.viewer import current_viewer
+from blogapp.errors import render_error
 from blogapp.extensions import db, limiter
-from blogapp.markup import render_comment
 from blogapp.models import Comment, CommentStatus, Post
 
 bp = Blueprint("comments", __name__)
@@ -70,7 +70,8 @@ def comment_location(comment: Comment) -> str:
 
 
 def _render_form_again(post: Post, form: CommentForm, status: int, preview: str | None = None):
-    """The form with its errors (or preview) where it was: under the parent, or on the post."""
+    """The form with its errors (or the ``preview`` HTML) where it was: under the parent, or
+    on the post."""
     parent = db.session.get(Comment, form.parent) if form.parent else None
     if parent is not None and parent.post_id == post.id and parent.is_public:
         body = render_template(
@@ -78,7 +79,7 @@ def _render_form_again(post: Post, form: CommentForm, status: int, preview: str 
             post=post,
             parent=parent,
             form=form,
-            preview=render_comment(preview) if preview else None,
+            preview=preview or None,
             viewer=current_viewer(),
         )
         return body, status
@@ -158,15 +159,22 @@ def preview(slug: str):
     wants_json = request.headers.get("X-Requested-With") == "parley-preview"
     form.validate_on_submit()
     csrf_errors = form.csrf_token.errors
-    if wants_json:
-        if csrf_errors:
-            return jsonify(error=csrf_errors[0]), 400
-        return jsonify(html=render_comment(form.body.data or ""))
+    if wants_json and csrf_errors:
+        return jsonify(error=csrf_errors[0]), 400
     for field in (form.website, form.shown, form.name, form.email):
         field.errors = []  # a preview is not a submission: only the token matters
     if csrf_errors:
         return _render_form_again(post, form, 400)
-    return _render_form_again(post, form, 200, preview=form.body.data or "")
+    try:
+        html = preview_html(form.body.data or "")
+    except CommentRejected as error:
+        if wants_json:
+            return jsonify(error=str(error)), 400
+        form.body.errors = [str(error)]
+        return _render_form_again(post, form, 400)
+    if wants_json:
+        return jsonify(html=html)
+    return _render_form_again(post, form, 200, preview=html)
 
 
 @bp.get("/comments/<int:comment_id>/reply")
@@ -245,6 +253,8 @@ def flag(comment_id: int):
     comment = _comment_or_404(comment_id)
     if not comment.is_public:
         abort(404)
+    if not current_viewer().can_flag(comment):  # one's own comment, kept by account or cookie
+        return render_error(403, "You can't report your own comment; edit or delete it instead.")
     form = FlagForm()
     if form.validate_on_submit():
         try:

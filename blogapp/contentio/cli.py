@@ -28,8 +28,10 @@ def import_command(directory: Path | None):
         raise click.ClickException(str(error)) from None
     click.echo(
         f"{len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged."
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
     )
+    for reason in report.skipped:
+        click.echo(f"Skipped {reason}")
 
 
 @content_cli.command("export")

@@ -10,9 +10,11 @@ import yaml
 from blogapp.accounts.services import create_user, user_by_email
 from blogapp.contentio.services import ContentError, ImportReport, import_directory
 from blogapp.extensions import db
-from blogapp.markup import render_comment
+from blogapp.markup import RenderRefused, render_comment
 from blogapp.models import Comment, CommentStatus, Post, Role
 from blogapp.models.base import utcnow
+from blogapp.names import clean_name, imitates_employee
+from blogapp.text import clean_text
 
 # Demo accounts only; printed by `make run` so a visitor can log in.
 DEMO_PASSWORD = "tallyworks-demo"
@@ -38,17 +40,27 @@ def load_users(path: Path) -> list[str]:
     for entry in _load_yaml(path) or []:
         if user_by_email(entry["email"]) is not None:
             continue
+        role = Role(entry.get("role", "reader"))
+        if not role.is_employee:
+            _refuse_imitation(entry["name"], f"{path.name}: {entry['email']}")
         create_user(
             entry["email"],
             DEMO_PASSWORD,
             entry["name"],
-            Role(entry.get("role", "reader")),
-            entry.get("title"),
-            entry.get("bio"),
+            role,
+            clean_text(entry.get("title")),
+            clean_text(entry.get("bio")),
         )
+        db.session.flush()  # the next entries are checked against this one
         created.append(entry["email"])
     db.session.commit()
     return created
+
+
+def _refuse_imitation(name: str | None, where: str) -> None:
+    """Content files follow the forms' rule: a customer's name can't pass for an employee's."""
+    if imitates_employee(name):
+        raise ContentError(f"{where}: the name {name!r} is too close to an employee's")
 
 
 def _oldest(entries) -> int:
@@ -85,14 +97,22 @@ def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float
         guest = entry.get("guest") or {}
         if author is None and not guest:
             raise ContentError(f"comments.yaml: unknown author {entry.get('author')!r}")
+        guest_name = clean_name(guest.get("name")) or None
+        if author is None:
+            _refuse_imitation(guest_name, f"comments.yaml: guest on {post.slug!r}")
+        body = clean_text(entry["body"])
+        try:
+            body_html = render_comment(body)
+        except RenderRefused as error:
+            raise ContentError(f"comments.yaml: {error}") from None
         comment = Comment(
             post=post,
             parent=parent,
             author=author,
-            guest_name=guest.get("name"),
-            guest_email=guest.get("email"),
-            body_source=entry["body"],
-            body_html=render_comment(entry["body"]),
+            guest_name=guest_name,
+            guest_email=clean_text(guest.get("email")),
+            body_source=body,
+            body_html=body_html,
             status=CommentStatus.PUBLISHED.value,
             created_at=now - timedelta(hours=entry["hours_ago"] * scale),
         )

@@ -10,7 +10,7 @@ from blogapp.models.response import AckKind, Acknowledgement, Assignment, CloseR
 from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
 from blogapp.models.upload import Upload
-from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, Role, User
+from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, LoginSession, Role, User
 from blogapp.models.webhook import WebhookMessage, WebhookStatus
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Flag",
     "FlagReason",
     "Guest",
+    "LoginSession",
     "MailMessage",
     "MailOptOut",
     "MailStatus",

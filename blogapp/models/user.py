@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blogapp.extensions import db
@@ -50,9 +50,40 @@ class User(UserMixin, db.Model):
     bio: Mapped[str | None] = mapped_column(sa.Text)
     avatar: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A disabled account cannot log in and its sessions are ended; who did it and when.
+    disabled_at: Mapped[datetime | None]
+    disabled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    # The sign-in this request came with (set by the user loader or at login): the
+    # login id Flask-Login keeps in the session and remember cookie names it.
+    login_session = None  # a LoginSession
+    login_token = None  # its token, as the cookies carry it
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+    # UserMixin compares users by get_id(), which names a sign-in here, not a person.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    def get_id(self) -> str:
+        """Flask-Login's id for this sign-in: ``<user id>:<session token>``, so that ending
+        the session server-side makes its cookies (session and remember-me) worthless."""
+        if self.login_token is None:
+            raise RuntimeError("get_id() needs a sign-in: call sessions.start_session first")
+        return f"{self.id}:{self.login_token}"
 
     @property
     def role_enum(self) -> Role:
@@ -76,6 +107,30 @@ class User(UserMixin, db.Model):
         """Spend the time of a real check; always False."""
         check_password_hash(_DUMMY_HASH, password)
         return False
+
+
+class LoginSession(db.Model):
+    """One signed-in browser: its cookies carry the token whose hash is stored here.
+
+    Deleting the row logs that browser out, whatever cookies it kept.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token: a copy of the database does not hand out sessions.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # After this the cookies no longer sign in: the remember-me cookie's lifetime, or
+    # PERMANENT_SESSION_LIFETIME for a sign-in that lasts while the browser is open.
+    expires_at: Mapped[datetime]
+    user_agent: Mapped[str | None] = mapped_column(sa.String(200))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} of user {self.user_id}>"
 
 
 class Guest(AnonymousUserMixin):

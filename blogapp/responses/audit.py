@@ -15,6 +15,8 @@ class Action:
     SPAM = "marked_spam"
     REMOVED = "removed"
     DELETED = "deleted_by_author"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
 
     ALL = (
         ACKNOWLEDGED,
@@ -27,6 +29,8 @@ class Action:
         SPAM,
         REMOVED,
         DELETED,
+        ACCOUNT_DISABLED,
+        ACCOUNT_ENABLED,
     )
 
 

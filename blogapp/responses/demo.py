@@ -28,7 +28,7 @@ def load_responses(path: Path) -> int:
         if "close" in entry:
             services.close_without_response(comment, by, entry["close"], entry.get("note"), at)
         elif "seen" in entry:
-            services.acknowledge(comment, by, entry["seen"], at)
+            services.acknowledge(comment, by, entry["seen"], at, notify_author=False)
         elif "assign" in entry:
             assignee = db.session.scalar(sa.select(User).where(User.email == entry["assign"]))
             if services.current_assignee(comment) == assignee:

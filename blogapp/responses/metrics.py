@@ -33,6 +33,7 @@ class Week:
     asked: int  # published customer comments posted this week
     met: int  # first standing reply or acknowledgement came by the due time
     missed: int  # answered late, or still owed past the due time
+    missed_open: int  # of those, still owed past the due time (the queue's overdue items)
     open_not_due: int  # still owed, due time not reached: neither met nor missed yet
     closed: int  # closed as "no response needed": never an answer, never a wait
     answered: int  # met or missed with an answer (the waits below are theirs)
@@ -106,13 +107,14 @@ def _backlogs(ends: list[datetime]) -> list[int]:
 
 
 def _week(start: datetime, rows, sla: Clock, now: datetime, backlog: int) -> Week:
-    met = missed = open_not_due = closed = 0
+    met = missed = missed_open = open_not_due = closed = 0
     waits = []
     for created, kind, at in rows:
         due = sla.due_at(created)
         if kind is None:
-            if now > due:
+            if now >= due:
                 missed += 1
+                missed_open += 1
             else:
                 open_not_due += 1
         elif kind == AckKind.NO_RESPONSE_NEEDED:
@@ -128,6 +130,7 @@ def _week(start: datetime, rows, sla: Clock, now: datetime, backlog: int) -> Wee
         asked=len(rows),
         met=met,
         missed=missed,
+        missed_open=missed_open,
         open_not_due=open_not_due,
         closed=closed,
         answered=len(waits),

@@ -1,14 +1,13 @@
 """The metrics page (charts and CSV) and the audit log, on the responses blueprint."""
 
-from datetime import datetime, timedelta
-
 import sqlalchemy as sa
-from flask import Response, render_template, request
+from flask import Response, render_template
 from sqlalchemy.orm import joinedload
 
 from blogapp.accounts.permissions import admin_required, employee_required
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, User
+from blogapp.query_args import arg_choice, arg_date, arg_id, arg_int, arg_page, day_range
 from blogapp.responses import charts
 from blogapp.responses import metrics as figures
 from blogapp.responses.audit import Action
@@ -18,7 +17,7 @@ AUDIT_PER_PAGE = 50
 
 
 def _weeks() -> int:
-    return min(max(request.args.get("weeks", 12, type=int) or 12, 1), 104)
+    return arg_int("weeks", 12, low=1, high=104)
 
 
 @bp.get("/metrics")
@@ -90,13 +89,6 @@ def metrics_employees_csv():
     )
 
 
-def _day(name: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/audit")
 @admin_required
 def audit():
@@ -105,11 +97,11 @@ def audit():
     query = sa.select(AuditEvent).options(
         joinedload(AuditEvent.actor), joinedload(AuditEvent.subject)
     )
-    action = request.args.get("action", "")
-    actor = request.args.get("actor", type=int)
-    comment = request.args.get("comment", type=int)
-    since, until = _day("since"), _day("until")
-    if action in Action.ALL:
+    action = arg_choice("action", Action.ALL, "")
+    actor, comment = arg_id("actor"), arg_id("comment")
+    first_day, last_day = arg_date("since"), arg_date("until")
+    since, until = day_range(first_day, last_day)
+    if action:
         query = query.where(AuditEvent.action == action)
     if actor:
         query = query.where(AuditEvent.actor_id == actor)
@@ -118,12 +110,20 @@ def audit():
     if since:
         query = query.where(AuditEvent.created_at >= since)
     if until:
-        query = query.where(AuditEvent.created_at < until + timedelta(days=1))
+        query = query.where(AuditEvent.created_at < until)
     page = db.paginate(
         query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
+        page=arg_page(),
         per_page=AUDIT_PER_PAGE,
         error_out=False,
     )
+    chosen = {
+        "action": action,
+        "actor": actor,
+        "comment": comment,
+        "since": first_day.isoformat() if first_day else "",
+        "until": last_day.isoformat() if last_day else "",
+    }
     people = db.session.scalars(
         sa.select(User)
         .where(sa.exists().where(AuditEvent.actor_id == User.id))
@@ -134,12 +134,6 @@ def audit():
         page=page,
         actions=Action.ALL,
         people=people,
-        filter_args={k: v for k, v in request.args.items() if k != "page" and v},
-        chosen={
-            "action": action,
-            "actor": actor,
-            "comment": comment,
-            "since": request.args.get("since", ""),
-            "until": request.args.get("until", ""),
-        },
+        filter_args={k: v for k, v in chosen.items() if v},
+        chosen=chosen,
     )

@@ -122,6 +122,74 @@ def answered_count(user_id: int) -> int:
     )
 
 
+@dataclass(frozen=True)
+class AnswerRate:
+    """Met the SLA ÷ (met + missed), by the metrics page's definitions ("How we count")."""
+
+    met: int
+    missed: int
+
+    @property
+    def share(self) -> float | None:
+        decided = self.met + self.missed
+        return self.met / decided if decided else None
+
+    @property
+    def percent(self) -> str:
+        return f"{round(self.share * 100)}%" if self.share is not None else "—"
+
+
+@dataclass(frozen=True)
+class PersonRates:
+    on_their_posts: AnswerRate  # customers' questions on the posts they wrote
+    their_answers: AnswerRate  # their own replies and acknowledgements: in time or late
+
+
+def person_rates(user_id: int, days: int = 90) -> PersonRates:
+    """An employee's public answer rates over the last ``days`` days, in one query: the
+    questions on their posts (still waiting past due counts as missed), and their own
+    answers (in time or late)."""
+    from blogapp.models import Post
+    from blogapp.responses.services import clock
+
+    now = utcnow()
+    rows = db.session.execute(
+        sa.select(
+            Comment.created_at,
+            Acknowledgement.kind,
+            Acknowledgement.created_at,
+            Acknowledgement.employee_id,
+            Post.author_id,
+        )
+        .join(Post, Post.id == Comment.post_id)
+        .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
+        .where(
+            Comment.status == CommentStatus.PUBLISHED.value,
+            Comment.joins_id.is_(None),
+            customer_clause(),
+            Comment.created_at >= now - timedelta(days=days),
+            sa.or_(Post.author_id == user_id, Acknowledgement.employee_id == user_id),
+        )
+    ).all()
+    sla = clock()
+    posts = [0, 0]
+    own = [0, 0]
+    for created, kind, at, by, author in rows:
+        if kind == AckKind.NO_RESPONSE_NEEDED:
+            continue
+        due = sla.due_at(created)
+        if kind is None:
+            if author == user_id and now >= due:
+                posts[1] += 1
+            continue
+        late = int(at > due)
+        if author == user_id:
+            posts[late] += 1
+        if by == user_id:
+            own[late] += 1
+    return PersonRates(AnswerRate(*posts), AnswerRate(*own))
+
+
 def typical_response_time(days: int = 90) -> str | None:
     """The median time to a first public answer over the last ``days`` days."""
     since = utcnow() - timedelta(days=days)
@@ -162,6 +230,7 @@ def register_template_helpers(app) -> None:
         response_staff_counts=staff_counts,
         response_post_summary=post_summary,
         response_answered_count=answered_count,
+        response_person_rates=person_rates,
         response_typical_time=typical_response_time,
         response_owed_counts=owed_counts,
     )

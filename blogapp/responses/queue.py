@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from blogapp.extensions import db
 from blogapp.models import Assignment, Comment, CommentStatus, Post, User
 from blogapp.models.base import utcnow
+from blogapp.query_args import arg_choice, arg_id
 from blogapp.responses.services import clock, owed_clause
 from blogapp.responses.sla import describe
 
@@ -34,11 +35,10 @@ class QueueFilters:
 
     @classmethod
     def from_args(cls, args) -> "QueueFilters":
-        view = args.get("view", "all")
         return cls(
-            view if view in VIEWS else "all",
-            args.get("post", type=int),
-            args.get("author", type=int),
+            arg_choice("view", VIEWS, "all", args),
+            arg_id("post", args),
+            arg_id("author", args),
         )
 
     def args(self, **changes) -> dict:

@@ -4,9 +4,10 @@ index, and a re-index of a comment whenever its acknowledgement or assignment ch
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, object_session
 
-from blogapp.models import Acknowledgement, Assignment, OutboxKind
+from blogapp.models import Acknowledgement, Assignment, Comment, OutboxKind
 from blogapp.responses.services import clock
 from blogapp.responses.state import response_state
 from blogapp.search import documents, outbox
@@ -32,6 +33,17 @@ def _comment_of(record: Acknowledgement | Assignment, state: str) -> Iterable[tu
     return [(OutboxKind.COMMENT, record.comment_id)]
 
 
+def _conversation_of(record: Acknowledgement, state: str) -> Iterable[tuple[str, int]]:
+    """An item's answer is its follow-ups' answer too (one conversation, one item): they
+    are indexed again with it."""
+    follow_ups = object_session(record).scalars(
+        sa.select(Comment.id).where(Comment.joins_id == record.comment_id)
+    )
+    return [(OutboxKind.COMMENT, record.comment_id)] + [
+        (OutboxKind.COMMENT, cid) for cid in follow_ups
+    ]
+
+
 def overdue_cutoff(now: datetime) -> datetime:
     return clock().overdue_if_created_by(now)
 
@@ -39,5 +51,5 @@ def overdue_cutoff(now: datetime) -> datetime:
 def register() -> None:
     documents.set_response_states(states_for_index)
     documents.set_overdue_cutoff(overdue_cutoff)
-    outbox.watch(Acknowledgement, _comment_of)
+    outbox.watch(Acknowledgement, _conversation_of)
     outbox.watch(Assignment, _comment_of)

@@ -205,8 +205,11 @@ def _check_owed(comment: Comment) -> None:
         raise ResponseError("Someone has already answered this comment.")
 
 
-def acknowledge(comment: Comment, employee: User, note: str | None = None, now=None):
-    """Mark a customer comment seen, with an optional public note."""
+def acknowledge(
+    comment: Comment, employee: User, note: str | None = None, now=None, notify_author=True
+):
+    """Mark a customer comment seen, with an optional public note (mailed to its author
+    unless ``notify_author`` is off: the demo seeds history, it tells nobody)."""
     comment = conversation_item(comment)  # a follow-up is answered with its item
     if not getattr(employee, "is_employee", False):
         raise ResponseError("Only employees can acknowledge comments.")
@@ -215,7 +218,7 @@ def acknowledge(comment: Comment, employee: User, note: str | None = None, now=N
     note = (note or "").strip()[:500] or None
     ack = _add_ack(comment, employee, AckKind.ACKNOWLEDGED, now, public_note=note)
     record(Action.ACKNOWLEDGED, employee, comment, detail=note, at=now)
-    if note:
+    if note and notify_author:
         notify.comment_acknowledged(comment, employee, note)
     db.session.commit()
     return ack

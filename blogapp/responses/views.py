@@ -19,6 +19,7 @@ from blogapp.comments.rules import CommentRejected
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, User
+from blogapp.query_args import arg_int, arg_page, parse_id
 from blogapp.responses import services
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
@@ -26,6 +27,7 @@ from blogapp.responses.services import ResponseError, can_moderate
 from blogapp.search.services import similar_answers
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
+MAX_PER_PAGE = 500
 
 
 def _back(form) -> str:
@@ -60,8 +62,8 @@ def _render_queue(errors=None, kept=None, status: int = 200):
     page = queue_page(
         filters,
         current_user,
-        request.args.get("page", 1, type=int),
-        request.args.get("per_page", type=int) or _per_page(),
+        arg_page(),
+        arg_int("per_page", _per_page(), low=1, high=MAX_PER_PAGE),
     )
     moderator = can_moderate(current_user)
     links = _Links()
@@ -205,7 +207,7 @@ def bulk():
     form = BulkForm()
     # "Apply to all on this page" sends the page's ids, no ticking needed.
     chosen = "page_ids" if request.form.get("scope") == "page" else "ids"
-    ids = [int(i) for i in request.form.getlist(chosen) if i.isdigit() and len(i) < 19]
+    ids = [i for i in map(parse_id, request.form.getlist(chosen)) if i is not None]
     if not form.validate() or not ids:
         message = " ".join(e for errs in form.errors.values() for e in errs)
         flash(message or "Please select at least one comment.", "error")

@@ -4,6 +4,7 @@ from wtforms import BooleanField, Form, RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from blogapp.search.services import AUTHORS, KINDS, ORDERS, RESPONSES
+from blogapp.text import CleanTextMeta
 
 
 def _choices(labels: dict[str, str]) -> list[SelectChoice]:
@@ -12,6 +13,9 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
 
 class SearchForm(Form):
     """A GET form: a link to a search is just its address."""
+
+    class Meta(CleanTextMeta):
+        pass
 
     q = SearchField("Search posts and comments")
     order = RadioField("Order", choices=_choices(ORDERS), default="relevance")

@@ -5,6 +5,7 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from blogapp.query_args import arg_page
 from blogapp.responses.services import employees
 from blogapp.responses.state import response_state
 from blogapp.search import services
@@ -23,7 +24,7 @@ def search():
     text = form.q.data or ""
     results = None
     if text.strip():
-        options = services.SearchOptions(order=form.choice("order"), page=_page())
+        options = services.SearchOptions(order=form.choice("order"), page=arg_page())
         if employee:  # the public's searches ignore the employee filters altogether
             options = replace(
                 options,
@@ -48,7 +49,3 @@ def _response_states(results: services.SearchResults) -> dict:
     """Where each comment on the page stands in the response tracker, for employees."""
     ids = [h.object_id for g in results.groups for h in g.hits if h.kind == "comment"]
     return response_state(ids)
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1

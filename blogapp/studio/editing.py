@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from blogapp.contentio.services import get_or_create_tags
 from blogapp.extensions import db
-from blogapp.markup import make_excerpt, render_post
+from blogapp.markup import RenderRefused, make_excerpt, render_post
 from blogapp.models import Post, PostStatus, Revision, RevisionKind, SlugRedirect, User
 from blogapp.models.base import slugify, utcnow
 
@@ -63,7 +64,10 @@ def tags_text(post: Post) -> str:
 
 def draft_from_post(post: Post) -> PostDraft:
     """The form's view of a stored post; an excerpt made from the body shows as empty."""
-    auto = post.excerpt == make_excerpt(post.body_source)
+    try:
+        auto = post.excerpt == make_excerpt(post.body_source)
+    except RenderRefused:
+        auto = False  # shown as typed; saving it again renders (or refuses) the body
     return PostDraft(
         title=post.title,
         body=post.body_source,
@@ -108,6 +112,15 @@ def _choose_slug(draft: PostDraft, post: Post | None) -> str:
     return slug
 
 
+def check_body_length(body: str) -> None:
+    """Refuse a body longer than POST_MAX_LENGTH (line breaks counted as one character)."""
+    limit, length = current_app.config["POST_MAX_LENGTH"], len(body.replace("\r\n", "\n"))
+    if length > limit:
+        raise StudioError(
+            f"A post can be at most {limit:,} characters; this one has {length:,}.", "body"
+        )
+
+
 def check_draft(draft: PostDraft, action: str, publish_at: datetime | None, now: datetime) -> None:
     if action not in ACTIONS:
         raise StudioError("That button is not one the editor knows.")
@@ -117,6 +130,7 @@ def check_draft(draft: PostDraft, action: str, publish_at: datetime | None, now:
         raise StudioError(f"At most {MAX_TAGS} tags, please.", "tags")
     if any(len(name) > 40 or not slugify(name) for name in draft.tag_names()):
         raise StudioError("Each tag needs a letter or digit and at most 40 characters.", "tags")
+    check_body_length(draft.body)
     if action in ("publish", "schedule") and not draft.body.strip():
         raise StudioError("Write something before publishing.", "body")
     if action == "schedule":
@@ -192,17 +206,42 @@ def _record_revision(
     )
 
 
+@dataclass
+class Rendered:
+    """The draft's body HTML (None when the post's stays) and excerpt."""
+
+    body_html: str | None
+    excerpt: str
+
+
+def render_draft(draft: PostDraft, post: Post | None) -> Rendered:
+    """Render what the save will store, before anything changes; StudioError if refused."""
+    try:
+        body_html = None
+        if post is None or post.body_source != draft.body or not post.body_html:
+            body_html = render_post(draft.body)
+        return Rendered(body_html, draft.excerpt.strip() or make_excerpt(draft.body))
+    except RenderRefused as error:
+        raise StudioError(str(error), "body") from None
+
+
 def _apply(
-    post: Post, draft: PostDraft, slug: str, action: str, publish_at: datetime | None, now
+    post: Post,
+    draft: PostDraft,
+    rendered: Rendered,
+    slug: str,
+    action: str,
+    publish_at: datetime | None,
+    now,
 ) -> bool:
     """Copy the draft onto the post; True when the title or body changed."""
     was_public = post.id is not None and post.is_visible(now)
     text_changed = (post.title, post.body_source) != (draft.title.strip(), draft.body)
     post.title = draft.title.strip()
-    if post.body_source != draft.body or not post.body_html:
+    if rendered.body_html is not None:
         post.body_source = draft.body
-        post.body_html = render_post(draft.body)
-    post.excerpt = draft.excerpt.strip() or make_excerpt(draft.body)
+        post.body_html = rendered.body_html
+    post.excerpt = rendered.excerpt
     post.comments_open = draft.comments_open
     if post.slug != slug:
         _move_slug(post, slug, was_public)
@@ -234,6 +273,7 @@ def save_post(
         raise EditConflict(post, draft, base_version or 0)
     check_draft(draft, action, publish_at, now)
     slug = _choose_slug(draft, post)
+    rendered = render_draft(draft, post)
     is_new = post is None
     if is_new:
         post = Post(author_id=editor.id, slug=slug, version=1, body_html="", status="draft")
@@ -241,7 +281,7 @@ def save_post(
     with db.session.no_autoflush:
         before = (post.slug, post.excerpt, post.comments_open, post.status, post.published_at)
         tags_before = [t.id for t in post.tags]
-        text_changed = _apply(post, draft, slug, action, publish_at, now)
+        text_changed = _apply(post, draft, rendered, slug, action, publish_at, now)
         after = (post.slug, post.excerpt, post.comments_open, post.status, post.published_at)
     changed = is_new or text_changed or before != after or tags_before != [t.id for t in post.tags]
     if changed and not is_new:

@@ -3,12 +3,19 @@
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blogapp.accounts.forms import ParleyForm
-from blogapp.studio.editing import PostDraft
+from blogapp.query_args import parse_id
+from blogapp.studio.editing import PostDraft, StudioError, check_body_length
 
-BODY_MAX = 200_000
+
+def within_post_length(form, field) -> None:
+    """POST_MAX_LENGTH, a site setting, checked before anything renders the body."""
+    try:
+        check_body_length(field.data or "")
+    except StudioError as error:
+        raise ValidationError(str(error)) from None
 
 
 class PostForm(ParleyForm):
@@ -18,7 +25,7 @@ class PostForm(ParleyForm):
         validators=[Length(max=120)],
         description="The end of the post's URL. Leave empty to make one from the title.",
     )
-    body = TextAreaField("Text", validators=[Length(max=BODY_MAX)])
+    body = TextAreaField("Text", validators=[within_post_length])
     tags = StringField(
         "Tags",
         validators=[Length(max=500)],
@@ -53,12 +60,11 @@ class PostForm(ParleyForm):
         self.comments_open.data = draft.comments_open
 
     def base_version(self) -> int | None:
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_id(self.version.data)  # versions count from 1, like ids
 
 
 class PreviewForm(ParleyForm):
-    body = TextAreaField(validators=[Length(max=BODY_MAX)])
+    body = TextAreaField(validators=[within_post_length])
 
 
 class UploadForm(ParleyForm):

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from blogapp.query_args import parse_id
 from blogapp.studio import editing, revisions
 from blogapp.studio.access import editable_post_or_abort
 from blogapp.studio.forms import RestoreForm
@@ -56,7 +57,7 @@ def restore(post_id: int, revision_id: int):
     if not form.validate():
         flash("That page had expired; please press Restore again.", "warning")
         return redirect(back)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    version = parse_id(form.version.data) or 0
     try:
         revisions.restore_revision(post, revision, current_user, version)
     except editing.EditConflict:

@@ -2,6 +2,7 @@
 
 from blogapp.extensions import db
 from blogapp.models import User
+from blogapp.names import clean_name, imitates_employee, imitation_message
 from blogapp.studio import uploads
 
 
@@ -22,9 +23,11 @@ def update_profile(
     remove_photo: bool = False,
 ) -> User:
     """Change what readers see about ``user`` on posts and answers, and commit."""
-    display_name = " ".join(display_name.split())
+    display_name = clean_name(display_name)
     if len(display_name) < 2:
         raise ProfileError("Your name needs at least two characters.", "display_name")
+    if imitates_employee(display_name, except_user=user):
+        raise ProfileError(imitation_message(), "display_name")
     if photo is not None and photo.filename:
         try:
             upload = uploads.store_image(photo.stream, photo.filename, user)

@@ -13,9 +13,10 @@ from flask import (
 from flask_login import current_user
 
 from blogapp.extensions import db
-from blogapp.markup import make_excerpt, render_post
+from blogapp.markup import RenderRefused, make_excerpt, render_post
 from blogapp.models import Post
 from blogapp.models.base import utcnow
+from blogapp.query_args import arg_choice, arg_id, arg_page
 from blogapp.studio import editing, services
 from blogapp.studio.access import editable_post_or_abort, employees_only
 from blogapp.studio.autosave import autosave_draft, pending_revision
@@ -36,11 +37,11 @@ bp.register_blueprint(profile_bp)
 @bp.get("/")
 def home():
     """The posts this employee may edit, filtered by status and author."""
-    status = request.args.get("status") or None
-    author_id = request.args.get("author", type=int)
+    status = arg_choice("status", services.STATUS_FILTERS, "") or None
+    author_id = arg_id("author")
     page = db.paginate(
         services.editable_posts(current_user, status, author_id),
-        page=request.args.get("page", 1, type=int),
+        page=arg_page(),
         per_page=25,
         error_out=False,
     )
@@ -62,13 +63,20 @@ def _zone() -> str:
 
 def _render_editor(form: PostForm, post: Post | None, status: int = 200):
     body = form.body.data or ""
+    preview_html = excerpt_placeholder = ""
+    if not form.body.errors:  # a body refused as too long or too complex is not tried again
+        try:
+            preview_html, excerpt_placeholder = render_post(body), make_excerpt(body)
+        except RenderRefused as error:
+            form.body.errors = [*form.body.errors, str(error)]
+            status = 400 if request.method == "POST" else status
     return (
         render_template(
             "studio/editor.html",
             form=form,
             post=post,
-            preview_html=render_post(body),
-            excerpt_placeholder=make_excerpt(body),
+            preview_html=preview_html,
+            excerpt_placeholder=excerpt_placeholder,
             zone=_zone(),
             state=services.effective_status(post) if post else "draft",
             pending=pending_revision(post, current_user) if post else None,
@@ -151,7 +159,7 @@ def edit(post_id: int):
     form.fill(editing.draft_from_post(post))
     form.version.data = str(post.version)
     form.publish_at.data = services.utc_to_site_time(post.published_at, _zone())
-    from_revision = request.args.get("from_revision", type=int)
+    from_revision = arg_id("from_revision")
     pending = pending_revision(post, current_user)
     if from_revision and pending is not None and pending.id == from_revision:
         form.title.data, form.body.data = pending.title, pending.body_source
@@ -200,4 +208,7 @@ def preview():
     form = PreviewForm()
     if not form.validate():
         return _json_errors(form)
-    return jsonify(html=render_post(form.body.data or ""))
+    try:
+        return jsonify(html=render_post(form.body.data or ""))
+    except RenderRefused as error:
+        return jsonify(error=str(error), fields={"body": [str(error)]}), 400

@@ -5,7 +5,7 @@ comment is owed joins its queue item instead of becoming a second one. The worke
 warns an item's assignee once before it falls due, and remembers it in due_warned_at.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 19:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -122,14 +122,20 @@
       credentials: "same-origin",
     })
       .then(function (response) {
-        return response.ok ? response.json() : Promise.reject(response.status);
+        if (response.ok) return response.json();
+        // A body refused as too long or too complex comes back with the reason to show.
+        return response.json().then(
+          function (result) { return Promise.reject({ reason: result.error }); },
+          function () { return Promise.reject({}); }
+        );
       })
       .then(function (result) {
         // The server rendered and sanitized this with the same rules as the public page.
         preview.innerHTML = result.html;
         preview.removeAttribute("aria-busy");
       })
-      .catch(function () {
+      .catch(function (problem) {
+        if (problem && problem.reason) { preview.textContent = problem.reason; }
         preview.setAttribute("aria-busy", "false");
       });
   }
