@@ -143,5 +143,11 @@ def test_leaving_the_page_saves_the_draft(live_server, page):  # noqa: F811
     page.fill("#body", "Typed just before closing the tab.")
     page.goto(live_server + "/")  # well before the next timed autosave
     expect(page.locator("body")).to_be_visible()
-    page.goto(edit_url)
+    # The beacon sent on leaving may reach the server after the next page's request
+    # (on a busy machine it does): come back until the draft is there, for ten seconds.
+    for _ in range(20):
+        page.goto(edit_url)
+        if page.locator("#body").input_value() == "Typed just before closing the tab.":
+            break
+        page.wait_for_timeout(500)
     expect(page.locator("#body")).to_have_value("Typed just before closing the tab.")
