@@ -83,6 +83,9 @@ class Config:
     WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 5)
     WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
     RESPONSES_PER_PAGE = _int("RESPONSES_PER_PAGE", 25)
+    # The owed comments and the metrics' settled figures kept per process under the
+    # tracker's change stamp (blogapp/responses/tracker_cache.py); off: worked out each time.
+    RESPONSES_CACHE = _bool("RESPONSES_CACHE", True)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -49,7 +49,7 @@ WORDS = (
 ).split()
 
 
-def seed(database: Path) -> None:
+def seed(database: Path, sizes: tuple[int, ...] = SIZES) -> None:
     os.environ.update(DATABASE_URL=f"sqlite:///{database}", PARLEY_ENV="development")
     from blogapp import create_app
     from blogapp.accounts.services import create_user
@@ -79,7 +79,7 @@ def seed(database: Path) -> None:
         create_user(READER_EMAIL, READER_PASSWORD, "Bench Reader", Role.READER)
         commenter = create_user(COMMENTER_EMAIL, READER_PASSWORD, "Bench Commenter", Role.READER)
         now = utcnow()
-        for size in SIZES:
+        for size in sizes:
             body = "A post to measure.\n\nIt has **two** paragraphs."
             post = Post(
                 slug=f"thread-{size}",

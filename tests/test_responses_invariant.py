@@ -9,6 +9,7 @@ from under their follow-ups."""
 import itertools
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,8 +17,8 @@ from blogapp.comments import moderation
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Role
-from blogapp.responses import services
-from blogapp.responses.queue import QueueFilters, queue_page
+from blogapp.responses import metrics, services
+from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
 
 ROLES = ["guest", "reader", "reader", "staff", "moderator", "admin"]
@@ -205,3 +206,22 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
         assert on_post == model.owed()
         assert len(listed) == len(set(listed)), "a comment sits in the queue twice"
         assert set(listed) == model.owed()
+        _check_kept_figures(model, moderator)
+
+
+def _worked_out_afresh(work):
+    current_app.config["RESPONSES_CACHE"] = False
+    try:
+        return work()
+    finally:
+        current_app.config["RESPONSES_CACHE"] = True
+
+
+def _check_kept_figures(model, moderator) -> None:
+    """What the queue, the navigation and the metrics keep under the tracker's change stamp
+    (tracker_cache.py) is what the database says after every move: the stamp moved."""
+    whole = queue_page(QueueFilters(), moderator, 1, per_page=10_000)
+    assert {i.comment.id for i in whole.items if i.comment.id in model.status} == model.owed()
+    assert owed_and_overdue() == _worked_out_afresh(owed_and_overdue)
+    assert owed_and_overdue()[0] == len(services.owed_ids())
+    assert metrics.weekly(2) == _worked_out_afresh(lambda: metrics.weekly(2))

@@ -10,7 +10,9 @@ import pytest
 
 from blogapp.comments.services import post_comment
 from blogapp.models import Role
+from blogapp.models.base import utcnow
 from blogapp.responses import metrics, services
+from tests.test_threads import count_queries
 
 NOW = datetime(2026, 11, 19, 12, 0)  # a Thursday
 MONDAY = datetime(2026, 11, 16)
@@ -91,3 +93,36 @@ def test_csv_has_the_same_numbers(client, auth, history):
         ["Jane Doe", "3", "1", "0"],
         ["Mona Moderator", "0", "0", "1"],
     ]
+
+
+def _ask(make_comment, post, n: int, jane) -> None:
+    """``n`` customer comments over the last eight weeks, every third answered."""
+    now = utcnow()
+    for i in range(n):
+        asked = now - timedelta(minutes=17 + i * 8 * 7 * 24 * 60 // n)
+        question = make_comment(post, body=f"Question {i}", created_at=asked)
+        if i % 3 == 0:
+            services.acknowledge(question, jane, now=asked + timedelta(hours=i % 40))
+
+
+def test_metrics_page_runs_a_fixed_number_of_queries_at_10_and_300_comments(
+    app, client, auth, make_user, make_post, make_comment
+):
+    jane = make_user(Role.STAFF, name="Jane Doe", email="jane@example.com")
+    make_user(Role.MODERATOR, name="Mona Moderator", email="mona@example.com")
+    post = make_post(author=jane)
+    auth.login("mona@example.com")
+
+    def queries() -> tuple[int, int]:
+        # The first view after a change works the period out, the next reuses it.
+        return (
+            count_queries(app, "/responses/metrics", client),
+            count_queries(app, "/responses/metrics", client),
+        )
+
+    _ask(make_comment, post, 10, jane)
+    at_10 = queries()
+    _ask(make_comment, post, 290, jane)
+    at_300 = queries()
+    assert at_10 == at_300
+    assert sum(w.asked for w in metrics.weekly(12)) == 300

@@ -32,6 +32,8 @@ class Comment(db.Model):
         sa.Index("ix_comments_post_id_created_at", "post_id", "created_at"),
         # The post page's change stamp (count, newest changed_at) is read from it alone.
         sa.Index("ix_comments_post_id_changed_at", "post_id", "changed_at"),
+        # The response tracker's change stamp reads the newest changed_at of all comments.
+        sa.Index("ix_comments_changed_at", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -59,7 +59,8 @@ class Acknowledgement(db.Model):
     reason: Mapped[str | None] = mapped_column(sa.String(24))
     internal_note: Mapped[str | None] = mapped_column(sa.String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    undone_at: Mapped[datetime | None]
+    # Indexed for the response tracker's change stamp (its newest undone_at).
+    undone_at: Mapped[datetime | None] = mapped_column(index=True)
     undone_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     comment: Mapped[Comment] = relationship(foreign_keys=[comment_id])

@@ -1,5 +1,6 @@
 """The SLA clock: when an owed comment is due, in wall-clock or business hours."""
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -40,6 +41,9 @@ class Clock:
     def _open_on(self, day: date) -> bool:
         return day.weekday() in self.days and day not in self.holidays
 
+    # Remembered: the zone conversions were most of due_at's time, and the metrics work out
+    # a due time for every comment of the period (equal clocks share entries).
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - clocks are small, frozen and few
     def _window(self, day: date) -> tuple[datetime, datetime]:
         """A business day's opening and closing, as naive UTC."""
         opens = datetime.combine(day, self.opens, self.zone).astimezone(UTC)

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from blogapp.accounts.permissions import employee_required, moderator_required
 from blogapp.comments import moderation
@@ -57,6 +58,24 @@ class _Links:
         return self.act(comment_id, "similar")
 
 
+class _AssignMenu:
+    """The assign menu's options, drawn once for each assignee on the page."""
+
+    def __init__(self, employees: list[User]):
+        self._employees = employees
+        self._drawn: dict[int, Markup] = {}
+
+    def options(self, selected_id: int) -> Markup:
+        if selected_id not in self._drawn:
+            self._drawn[selected_id] = Markup("").join(
+                Markup('<option value="{}"{}>{}</option>').format(
+                    e.id, Markup(" selected") if e.id == selected_id else "", e.display_name
+                )
+                for e in self._employees
+            )
+        return self._drawn[selected_id]
+
+
 def _render_queue(errors=None, kept=None, status: int = 200):
     filters = QueueFilters.from_args(request.args)
     page = queue_page(
@@ -67,13 +86,15 @@ def _render_queue(errors=None, kept=None, status: int = 200):
     )
     moderator = can_moderate(current_user)
     links = _Links()
+    employees = services.employees()
     html = render_template(
         "responses/queue.html",
         page=page,
         filters=filters,
         views=VIEWS,
         posts=posts_with_owed(),
-        employees=services.employees(),
+        employees=employees,
+        assign_options=_AssignMenu(employees).options,
         held=moderation.held_comments() if moderator else [],
         hold_reason=moderation.hold_reason,
         flagged=moderation.flagged_comments() if moderator else [],
