@@ -10,6 +10,22 @@ from blogapp.text import CleanTextMeta
 PASSWORD_MIN = 10
 
 
+def new_password_field(label: str) -> PasswordField:
+    """A password being chosen: the same length rule at signup and on a change."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN,
+                max=200,
+                message=f"The password needs at least {PASSWORD_MIN} characters (200 at most).",
+            ),
+        ],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+
+
 class ParleyForm(FlaskForm):
     """A FlaskForm whose CSRF failure reads as advice, not jargon, and whose text
     fields never keep a control character (blogapp/text.py)."""
@@ -46,18 +62,7 @@ class RegisterForm(ParleyForm):
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
         description="Never shown publicly.",
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=PASSWORD_MIN,
-                max=200,
-                message=f"The password needs at least {PASSWORD_MIN} characters (200 at most).",
-            ),
-        ],
-        description=f"At least {PASSWORD_MIN} characters.",
-    )
+    password = new_password_field("Password")
     confirm = PasswordField(
         "Repeat password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
