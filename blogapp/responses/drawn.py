@@ -81,6 +81,4 @@ class ItemActions:
             str(self._hidden),
             str(self._assign_options(item.assignee.id)) if self._moderator else "",
         )
-        return Markup(
-            "".join(p if isinstance(p, str) else values[p] for p in self._drawn[key])
-        )
+        return Markup("".join(p if isinstance(p, str) else values[p] for p in self._drawn[key]))
