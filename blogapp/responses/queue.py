@@ -3,7 +3,9 @@
 A page costs the same few queries however long the queue is: the owed comments in
 order (kept under the tracker's change stamp, see tracker_cache.py; counted in SQL for
 a filtered view), one page of comments with their posts, authors and parents, one for
-their assignees and one for the follow-ups that joined them.
+their assignees and one for the follow-ups that joined them. The page's items are read
+as plain rows (a page is drawn, never changed): the ORM's loading of 25 comments with
+three joined relationships cost more than the queries themselves.
 Due times grow with creation times (see sla.Clock), so oldest-first is overdue-first.
 """
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
 from blogapp.extensions import db
 from blogapp.models import Assignment, Comment, CommentStatus, Post, User
@@ -50,15 +52,57 @@ class QueueFilters:
         return {k: v for k, v in values.items() if v not in (None, "all")}
 
 
+@dataclass(frozen=True)
+class Person:
+    """An employee as the queue shows them."""
+
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class QueuePost:
+    id: int
+    title: str
+    author: Person
+
+
+@dataclass(frozen=True)
+class QueueParent:
+    """The comment an owed comment replies to."""
+
+    author_name: str
+    body_html: str
+
+
+@dataclass(frozen=True)
+class QueueComment:
+    """An owed comment as the queue and the digest show it."""
+
+    id: int
+    post: QueuePost
+    author_name: str
+    created_at: datetime
+    body_html: str
+    parent: QueueParent | None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    created_at: datetime
+    body_html: str
+
+
 @dataclass
 class QueueItem:
-    comment: Comment
-    assignee: User
+    comment: QueueComment
+    assignee: Person
     assigned: bool  # by a claim or a moderator, not by default
     due_at: datetime
     overdue: bool
     time_left: str
-    follow_ups: list[Comment]  # the customer's later messages that joined this item
+    follow_ups: list[FollowUp]  # the customer's later messages that joined this item
 
 
 @dataclass
@@ -129,12 +173,6 @@ def queue_page(
 ) -> QueuePage:
     """One page of the owed comments that ``filters`` select."""
     now = now or utcnow()
-    drawn = (
-        joinedload(Comment.post).joinedload(Post.author),
-        joinedload(Comment.post).lazyload(Post.tags),  # the queue shows no tags
-        joinedload(Comment.author),
-        joinedload(Comment.parent).joinedload(Comment.author),
-    )
     if filters.view in ("all", "overdue") and not (filters.post_id or filters.author_id):
         # The whole queue, or its overdue head: a slice of the owed comments in order.
         owed = owed_items()
@@ -144,20 +182,18 @@ def queue_page(
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
         ids = owed.ids[(page - 1) * per_page : min(page * per_page, total)]
-        shown = sa.select(Comment).options(*drawn).where(Comment.id.in_(ids))
-        found = {c.id: c for c in db.session.scalars(shown)}
-        comments = [found[i] for i in ids if i in found]
     else:
         query = _filtered(filters, user, now)
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
-        comments = db.session.scalars(
-            query.options(*drawn)
+        ids = db.session.scalars(
+            query.with_only_columns(Comment.id)
             .order_by(Comment.created_at, Comment.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).all()
+    comments = _comments(ids)
     assigned = _assignees([c.id for c in comments])
     follow_ups = _follow_ups([c.id for c in comments])
     sla = clock()
@@ -180,28 +216,74 @@ def queue_page(
     return QueuePage(items, total, page, pages)
 
 
-def _assignees(comment_ids: list[int]) -> dict[int, User]:
+_PostAuthor, _Author, _ParentAuthor = aliased(User), aliased(User), aliased(User)
+_Parent = aliased(Comment)
+_COMMENTS = (
+    sa.select(
+        Comment.id, Comment.guest_name, Comment.created_at, Comment.body_html,
+        _Author.display_name, Post.id, Post.title, _PostAuthor.id, _PostAuthor.display_name,
+        _Parent.id, _Parent.guest_name, _Parent.body_html, _ParentAuthor.display_name,
+    )
+    .join(Post, Post.id == Comment.post_id)
+    .join(_PostAuthor, _PostAuthor.id == Post.author_id)
+    .outerjoin(_Author, _Author.id == Comment.author_id)
+    .outerjoin(_Parent, _Parent.id == Comment.parent_id)
+    .outerjoin(_ParentAuthor, _ParentAuthor.id == _Parent.author_id)
+    .where(Comment.id.in_(sa.bindparam("ids", expanding=True)))
+)  # fmt: skip
+
+
+def _name(display_name: str | None, guest_name: str | None) -> str:
+    """``Comment.author_name`` from a row."""
+    return display_name if display_name is not None else (guest_name or "Guest")
+
+
+def _comments(ids: list[int]) -> list[QueueComment]:
+    """The comments ``ids`` in that order, with their posts, authors and parents."""
+    if not ids:
+        return []
+    found = {}
+    for row in db.session.connection().execute(_COMMENTS, {"ids": list(ids)}):
+        (cid, guest, created, body, author, post_id, title, post_author_id, post_author,
+         parent_id, parent_guest, parent_body, parent_author) = row  # fmt: skip
+        parent = None
+        if parent_id is not None:
+            parent = QueueParent(_name(parent_author, parent_guest), parent_body)
+        post = QueuePost(post_id, title, Person(post_author_id, post_author))
+        found[cid] = QueueComment(cid, post, _name(author, guest), created, body, parent)
+    return [found[i] for i in ids if i in found]
+
+
+_ASSIGNEES = (
+    sa.select(Assignment.comment_id, User.id, User.display_name)
+    .join(User, User.id == Assignment.assignee_id)
+    .where(Assignment.current_comment_id.in_(sa.bindparam("ids", expanding=True)))
+)
+
+
+def _assignees(comment_ids: list[int]) -> dict[int, Person]:
     if not comment_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Assignment.comment_id, User)
-        .join(User, User.id == Assignment.assignee_id)
-        .where(Assignment.current_comment_id.in_(comment_ids))
-    ).all()
-    return {comment_id: user for comment_id, user in rows}
+    rows = db.session.connection().execute(_ASSIGNEES, {"ids": comment_ids})
+    return {comment_id: Person(uid, name) for comment_id, uid, name in rows}
 
 
-def _follow_ups(comment_ids: list[int]) -> dict[int, list[Comment]]:
+_FOLLOW_UPS = sa.select(
+    Comment.joins_id, Comment.id, Comment.created_at, Comment.body_html, Comment.status
+).where(Comment.joins_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _follow_ups(comment_ids: list[int]) -> dict[int, list[FollowUp]]:
     """The published follow-ups that joined each item, oldest first, in one query."""
     if not comment_ids:
         return {}
-    joined: dict[int, list[Comment]] = {}
+    joined: dict[int, list[FollowUp]] = {}
     # Published and in order, sorted out here: with either in SQL, SQLite walks a status
     # index through every published comment instead of looking up these items' few.
-    found = db.session.scalars(sa.select(Comment).where(Comment.joins_id.in_(comment_ids)))
-    published = (c for c in found if c.status == CommentStatus.PUBLISHED)
-    for comment in sorted(published, key=lambda c: (c.created_at, c.id)):
-        joined.setdefault(comment.joins_id, []).append(comment)
+    found = db.session.connection().execute(_FOLLOW_UPS, {"ids": comment_ids})
+    published = [r for r in found if r[4] == CommentStatus.PUBLISHED]
+    for joins_id, cid, created, body, _status in sorted(published, key=lambda r: (r[2], r[1])):
+        joined.setdefault(joins_id, []).append(FollowUp(cid, created, body))
     return joined
 
 

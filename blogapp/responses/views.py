@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from blogapp.accounts.permissions import employee_required, moderator_required
@@ -22,6 +23,7 @@ from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, User
 from blogapp.query_args import arg_int, arg_page, parse_id
 from blogapp.responses import services
+from blogapp.responses.drawn import ItemActions
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
 from blogapp.responses.services import ResponseError, can_moderate
@@ -87,6 +89,17 @@ def _render_queue(errors=None, kept=None, status: int = 200):
     moderator = can_moderate(current_user)
     links = _Links()
     employees = services.employees()
+    assign_options = _AssignMenu(employees).options
+    here = request.full_path.rstrip("?")
+    # Drawn once for the page, put in every item's forms (a page draws hundreds).
+    hidden = Markup(
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<input type="hidden" name="next" value="{}">'
+    ).format(generate_csrf(), here)
+    reason_options = Markup("").join(
+        Markup('<option value="{}">{}</option>').format(value, label)
+        for value, label in REASON_CHOICES
+    )
     html = render_template(
         "responses/queue.html",
         page=page,
@@ -94,14 +107,25 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         views=VIEWS,
         posts=posts_with_owed(),
         employees=employees,
-        assign_options=_AssignMenu(employees).options,
+        assign_options=assign_options,
+        item_actions=ItemActions(
+            user_id=current_user.id,
+            moderator=moderator,
+            hidden=hidden,
+            act=links.act,
+            similar=links.similar,
+            assign_options=assign_options,
+            reason_options=reason_options,
+        ),
+        hidden=hidden,
+        reason_options=reason_options,
         held=moderation.held_comments() if moderator else [],
         hold_reason=moderation.hold_reason,
         flagged=moderation.flagged_comments() if moderator else [],
         moderator=moderator,
         reason_choices=REASON_CHOICES,
         bulk_choices=BULK_CHOICES,
-        here=request.full_path.rstrip("?"),
+        here=here,
         act=links.act,
         permalink=links.permalink,
         similar=links.similar,
