@@ -74,11 +74,7 @@ def arg_id(name: str, args: Mapping | None = None) -> int | None:
 def arg_date(name: str, args: Mapping | None = None) -> date | None:
     """An ISO date (``2026-11-29``; a date and time counts as its day), or None."""
     text = (_args(args).get(name) or "").strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
+    try:  # a plain date reads as its midnight
         return datetime.fromisoformat(text).date()
     except ValueError:
         return None

@@ -1,19 +1,11 @@
 """In headless Chromium: a moderator clears the queue from the keyboard — j/k to move,
 r to reply, x to select, "Select all on this page" — and the shortcut list opens with ?."""
 
-import pytest
-
-from blogapp.responses import services  # noqa: F401 - imported for the app's registry
-from tests.test_browser import CHROMIUM, page, screenshot  # noqa: F401
-from tests.test_responses_browser import log_in, tracker_server  # noqa: F401
-
-pytestmark = [pytest.mark.browser]
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401
 
 
-def test_keyboard_shortcuts_and_select_all(tracker_server, page):  # noqa: F811
-    if not __import__("pathlib").Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    base = tracker_server
+def test_keyboard_shortcuts_and_select_all(live_server, page):
+    base = live_server
     log_in(page, base, "jane.doe@tallyworks.example")
     page.goto(base + "/responses")
     items = page.locator(".rq-list .rq-item[data-comment-id]")

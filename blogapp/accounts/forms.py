@@ -30,8 +30,7 @@ class ParleyForm(FlaskForm):
     """A FlaskForm whose CSRF failure reads as advice, not jargon, and whose text
     fields never keep a control character (blogapp/text.py)."""
 
-    class Meta(CleanTextMeta):
-        pass
+    Meta = CleanTextMeta
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -14,8 +14,7 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
 class SearchForm(Form):
     """A GET form: a link to a search is just its address."""
 
-    class Meta(CleanTextMeta):
-        pass
+    Meta = CleanTextMeta
 
     q = SearchField("Search posts and comments")
     order = RadioField("Order", choices=_choices(ORDERS), default="relevance")
