@@ -30,12 +30,6 @@ def _send(kind: str, to: str, subject: str, template: str, comment: Comment, **e
     queue_mail(kind, to, subject, body, unsubscribe)
 
 
-def _same_person(a: Comment, b: Comment) -> bool:
-    if a.author_id is not None or b.author_id is not None:
-        return a.author_id == b.author_id
-    return (a.guest_email or "").lower() == (b.guest_email or "").lower()
-
-
 def comment_published(comment: Comment) -> None:
     """Queue the notifications for ``comment``, which has just become public.
 
@@ -44,7 +38,8 @@ def comment_published(comment: Comment) -> None:
     """
     parent = comment.parent
     if parent is not None:
-        if parent.status == CommentStatus.PUBLISHED and not _same_person(parent, comment):
+        own = parent.written_by(comment.author_id, comment.guest_email)
+        if parent.status == CommentStatus.PUBLISHED and not own:
             address = parent.notify_address
             if address:
                 _send(

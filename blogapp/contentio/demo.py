@@ -67,13 +67,6 @@ def _oldest(entries) -> int:
     return max((max(e["hours_ago"], _oldest(e.get("replies") or [])) for e in entries), default=0)
 
 
-def _same_person(a: Comment, b: Comment) -> bool:
-    # Not yet flushed: compare the people, the ids are not set.
-    if a.author is not None or b.author is not None:
-        return a.author is b.author
-    return a.guest_email == b.guest_email
-
-
 def _fold_follow_ups(comments: list[Comment]) -> None:
     """Replay the threads in time order so a customer's follow-up to their own comment
     joins its item while nobody from the team has answered it (one conversation, one item),
@@ -85,9 +78,10 @@ def _fold_follow_ups(comments: list[Comment]) -> None:
             continue
         item = parent.joins or parent
         if comment.by_employee:
-            answered.add(id(item))
-        elif id(item) not in answered and not item.by_employee and _same_person(item, comment):
-            comment.joins = item
+            answered.add(item.id)
+        elif item.id not in answered and not item.by_employee:
+            if item.written_by(comment.author_id, comment.guest_email):
+                comment.joins = item
 
 
 def _add_comments(post: Post, entries, parent: Comment | None, now, scale: float) -> list:
@@ -135,6 +129,7 @@ def load_comments(path: Path) -> int:
         open_hours = (now - post.published_at).total_seconds() / 3600 * 0.95
         scale = min(1.0, open_hours / max(_oldest(entries), 1))
         comments = _add_comments(post, entries, None, now, scale)
+        db.session.flush()  # ids, for telling who wrote what
         _fold_follow_ups(comments)
         created += len(comments)
     db.session.commit()

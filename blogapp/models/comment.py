@@ -100,6 +100,13 @@ class Comment(db.Model):
     def author_name(self) -> str:
         return self.author.display_name if self.author else (self.guest_name or "Guest")
 
+    def written_by(self, author_id: int | None, guest_email: str | None) -> bool:
+        """Whether the account ``author_id``, or (with none) the guest with ``guest_email``,
+        wrote this comment: the one test of "the same person" for replies and follow-ups."""
+        if author_id is not None or self.author_id is not None:
+            return self.author_id == author_id
+        return (self.guest_email or "").lower() == (guest_email or "").lower()
+
     @property
     def by_employee(self) -> bool:
         return self.author is not None and self.author.is_employee

@@ -100,19 +100,13 @@ def is_owed(comment: Comment) -> bool:
     )
 
 
-def _same_customer(a: Comment, author: User | None, guest_email: str | None) -> bool:
-    if author is not None:
-        return a.author_id == author.id
-    return a.author_id is None and (a.guest_email or "").lower() == (guest_email or "").lower()
-
-
 def item_to_join(parent: Comment | None, author: User | None, guest_email: str | None):
     """The owed item a new comment joins, or None: a customer's reply to their own comment
     while that comment's conversation is still owed (DESIGN.md, one conversation, one item).
     A reply after an employee's answer starts a new item, with its own due time."""
     if parent is None or getattr(author, "is_employee", False):
         return None
-    if not _same_customer(parent, author, guest_email):
+    if not parent.written_by(author.id if author else None, guest_email):
         return None
     item = parent.joins or parent
     return item if is_owed(item) else None
