@@ -22,7 +22,7 @@ from blogapp.models.base import utcnow
 from config import TestingConfig
 
 # Fixtures several test modules share live in tests/fixtures/ (as flaskbb's do).
-pytest_plugins = ["tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.mail", "tests.fixtures.webhooks"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")

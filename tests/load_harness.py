@@ -322,3 +322,25 @@ def check_queue_invariant() -> None:
 
 def reader_count() -> int:
     return db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == "reader"))
+
+
+def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def flask_worker(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

@@ -1,13 +1,11 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) for mail tests, and reading what it got."""
+"""What a real SMTP server (aiosmtpd) got, for mail tests; the ``smtp`` fixture that runs
+one is in tests/fixtures/mail.py."""
 
 import email
 import email.policy
 import socket
 import threading
 from dataclasses import dataclass
-
-import pytest
-from aiosmtpd.controller import Controller
 
 
 @dataclass
@@ -61,14 +59,3 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1; the app sends to it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield inbox
-    controller.stop()

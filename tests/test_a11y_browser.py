@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from blogapp.mail.tokens import unsubscribe_token
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
-from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 

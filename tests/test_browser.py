@@ -1,16 +1,6 @@
 """Journeys in headless Chromium against a real server on 127.0.0.1."""
 
-from tests.fixtures.browser import (  # noqa: F401 (fixtures and helpers other modules import)
-    ARTIFACTS,
-    CHROMIUM,
-    ROOT,
-    demo_app,
-    live_server,
-    log_in,
-    page,
-    pytestmark,
-    screenshot,
-)
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 
 def test_reader_goes_from_home_page_to_a_post(live_server, page):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from blogapp.comments import page as post_pages
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, PostStatus
-from tests.test_comments import GAIL, comments_of, form_fields
+from tests.comment_helpers import GAIL, comments_of, form_fields
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ address, and a signed-in reader must still send the token tied to their session.
 import pytest
 
 from blogapp.models import Role
+from tests.comment_helpers import GAIL, comments_of, form_fields
 from tests.conftest import csrf_from
-from tests.test_comments import GAIL, comments_of, form_fields
 
 TEXT = "Can the **invoice reminders** go out in Spanish?"
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}

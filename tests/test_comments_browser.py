@@ -3,17 +3,7 @@
 
 import re
 
-import pytest
-
-from tests.test_browser import CHROMIUM, live_server, page, screenshot  # noqa: F401
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not __import__("pathlib").Path(CHROMIUM).exists(),
-        reason=f"no Chromium at {CHROMIUM}: install Debian's 'chromium' package",
-    ),
-]
+from tests.fixtures.browser import pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 POST = "/posts/recurring-invoices-are-here"
 
@@ -23,7 +13,7 @@ def comment_id_with(browser_page, text: str) -> str:
     return browser_page.locator("li.comment", has_text=text).last.get_attribute("id")
 
 
-def test_guest_previews_comments_and_replies_in_place(live_server, page):  # noqa: F811
+def test_guest_previews_comments_and_replies_in_place(live_server, page):
     page.goto(live_server + POST)
     form = page.locator("#comment-form")
     form.locator("#name").fill("Gwen Guest")
@@ -70,7 +60,7 @@ def test_guest_previews_comments_and_replies_in_place(live_server, page):  # noq
     screenshot(page, "comments-error-state")
 
 
-def test_reader_comments_and_replies_without_javascript(live_server, page):  # noqa: F811
+def test_reader_comments_and_replies_without_javascript(live_server, page):
     context = page.context.browser.new_context(java_script_enabled=False)
     nojs = context.new_page()
     nojs.goto(live_server + "/account/register")

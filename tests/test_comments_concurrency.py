@@ -18,8 +18,8 @@ from blogapp.markup import render_comment, render_post
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
 from blogapp.models.base import utcnow
 from config import TestingConfig
+from tests.comment_helpers import SHOWN_RE
 from tests.conftest import ON_POSTGRES, csrf_from
-from tests.test_comments import SHOWN_RE
 
 POSTERS = 50
 TIMEOUT = 30

@@ -7,8 +7,8 @@ from blogapp.comments.guests import COOKIE
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, Role
 from blogapp.models.base import utcnow
+from tests.comment_helpers import comments_of, submit
 from tests.conftest import csrf_from
-from tests.test_comments import comments_of, submit
 
 GAIL = ("Gail Guest", "gail@example.com")
 

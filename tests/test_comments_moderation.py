@@ -4,8 +4,8 @@ import pytest
 
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, Flag, Role
+from tests.comment_helpers import comments_of, submit
 from tests.conftest import csrf_from
-from tests.test_comments import comments_of, submit
 
 
 def flag(client, comment_id: int, reason: str, note: str = ""):

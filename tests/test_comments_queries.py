@@ -6,7 +6,7 @@ from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Role
 from blogapp.models.base import utcnow
 from tests.conftest import Auth
-from tests.test_threads import build_thread, count_queries
+from tests.thread_helpers import build_thread, count_queries
 
 
 @pytest.mark.parametrize("size", [10, 500])
@@ -65,8 +65,8 @@ def test_cached_page_gets_each_reader_their_own_working_form(
     app, make_post, make_comment, monkeypatch
 ):
     from blogapp.comments import forms
+    from tests.comment_helpers import SHOWN_RE, submit
     from tests.conftest import csrf_from
-    from tests.test_comments import SHOWN_RE, submit
 
     # The form clock is signed once a second: let ten seconds pass between views.
     seconds = iter(range(1_800_000_000, 1_900_000_000, 10))

@@ -14,8 +14,8 @@ from blogapp import create_app
 from blogapp.extensions import db
 from blogapp.models import Role
 from config import TestingConfig
+from tests.comment_helpers import comments_of, form_fields, submit
 from tests.conftest import ON_POSTGRES
-from tests.test_comments import comments_of, form_fields, submit
 
 REGULAR = ("Regular Reader", "regular@example.com")
 

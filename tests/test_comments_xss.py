@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import feedparser
 
 from blogapp.models import Role
-from tests.test_comments import comments_of, submit
+from tests.comment_helpers import comments_of, submit
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -120,7 +120,7 @@ def test_thirty_plus_xss_payloads_render_inert(client, auth, make_user, make_pos
 
 
 def test_preview_of_hostile_input_is_inert(client, make_post):
-    from tests.test_comments import form_fields
+    from tests.comment_helpers import form_fields
 
     post = make_post()
     page = client.get(f"/posts/{post.slug}").text

@@ -9,8 +9,8 @@ from blogapp.contentio.services import import_post
 from blogapp.extensions import db
 from blogapp.models import Post, Role
 from blogapp.text import clean_text
+from tests.comment_helpers import comments_of, submit
 from tests.studio_helpers import write_post
-from tests.test_comments import comments_of, submit
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # NUL, other C0, DEL, C1 (NEL, CSI) and the noncharacter XML forbids; tab and \n stay.

@@ -27,13 +27,13 @@ from tests.load_harness import (
     Gunicorn,
     check_every_success_stored_once,
     check_queue_invariant,
+    flask,
+    flask_worker,
     free_port,
     run_clients,
     seed_site,
     server_env,
 )
-from tests.test_load import flask
-from tests.test_worker import flask_worker
 
 FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "12"))
 

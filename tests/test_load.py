@@ -6,31 +6,18 @@ The throughput is printed; bench/load.py reports it with a baseline.
 """
 
 import os
-import subprocess
-import sys
 
 from tests.load_harness import (
-    ROOT,
     Gunicorn,
     check_every_success_stored_once,
     check_queue_invariant,
+    flask,
     run_clients,
     seed_site,
     server_env,
 )
 
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))
-
-
-def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_fifty_clients_lose_nothing_and_never_see_a_500(app):

@@ -15,9 +15,9 @@ from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.mail.tokens import unsubscribe_token
 from blogapp.models import CommentStatus, MailMessage, MailOptOut, MailStatus, Role
+from tests.comment_helpers import comments_of, submit
 from tests.conftest import csrf_from
-from tests.mail_helpers import Inbox, free_port, smtp  # noqa: F401 - smtp is a fixture
-from tests.test_comments import comments_of, submit
+from tests.mail_helpers import Inbox, free_port
 
 
 def outbox_rows() -> list[MailMessage]:

@@ -24,9 +24,8 @@ from blogapp.mail import headers as mail_headers
 from blogapp.mail.delivery import deliver, is_permanent
 from blogapp.models import MailMessage, MailStatus, Role
 from blogapp.models.base import utcnow
+from tests.comment_helpers import comments_of, submit
 from tests.conftest import ON_POSTGRES, csrf_from
-from tests.mail_helpers import smtp  # noqa: F401 - a fixture
-from tests.test_comments import comments_of, submit
 
 DATA = Path(__file__).parent / "data" / "hostile_names.txt"
 

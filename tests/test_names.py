@@ -10,8 +10,8 @@ from blogapp.contentio.services import ContentError
 from blogapp.extensions import db
 from blogapp.models import Comment, Role, User
 from blogapp.names import clean_name, imitates_employee, name_skeleton
+from tests.comment_helpers import comments_of, submit
 from tests.conftest import csrf_from
-from tests.test_comments import comments_of, submit
 
 DATA = Path(__file__).parent / "data"
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|(t)|(n)|(r))")

@@ -159,8 +159,8 @@ def test_odd_numbers_in_forms_hidden_fields_are_no_crash(client, auth, site, num
     """parent_id, version and the queue's selected ids come back from a page we drew;
     anything else in them is refused or ignored, never a 500."""
     from blogapp.models import Post
+    from tests.comment_helpers import submit
     from tests.conftest import csrf_from
-    from tests.test_comments import submit
 
     admin, values = site
     post = db.session.get(Post, values["post_id"])

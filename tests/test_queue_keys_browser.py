@@ -1,7 +1,7 @@
 """In headless Chromium: a moderator clears the queue from the keyboard — j/k to move,
 r to reply, x to select, "Select all on this page" — and the shortcut list opens with ?."""
 
-from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 
 def test_keyboard_shortcuts_and_select_all(live_server, page):

@@ -16,7 +16,7 @@ from blogapp.extensions import db
 from blogapp.models import Role, User
 from config import TestingConfig
 from tests.conftest import ON_POSTGRES, PASSWORD
-from tests.test_browser import CHROMIUM, page, screenshot  # noqa: F401
+from tests.fixtures.browser import CHROMIUM, screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 POST = "/posts/recurring-invoices-are-here"
@@ -61,7 +61,7 @@ def tracker_server(tmp_path, database_url):
         db.engine.dispose()
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: F811
+def log_in(page, base: str, email: str) -> None:
     page.context.clear_cookies()
     page.goto(base + "/account/login")
     page.fill("#email", email)
@@ -70,7 +70,7 @@ def log_in(page, base: str, email: str) -> None:  # noqa: F811
     page.wait_for_load_state()
 
 
-def test_question_is_assigned_answered_inline_and_shown_answered(tracker_server, page):  # noqa: F811
+def test_question_is_assigned_answered_inline_and_shown_answered(tracker_server, page):
     base = tracker_server
     log_in(page, base, "rita@example.com")
     page.goto(base + POST)

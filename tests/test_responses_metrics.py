@@ -12,7 +12,7 @@ from blogapp.comments.services import post_comment
 from blogapp.models import Role
 from blogapp.models.base import utcnow
 from blogapp.responses import metrics, services
-from tests.test_threads import count_queries
+from tests.thread_helpers import count_queries
 
 NOW = datetime(2026, 11, 19, 12, 0)  # a Thursday
 MONDAY = datetime(2026, 11, 16)

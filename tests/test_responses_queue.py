@@ -11,7 +11,7 @@ from blogapp.models import AuditEvent, Comment, CommentStatus, Flag, Role
 from blogapp.models.base import utcnow
 from blogapp.responses import services
 from tests.conftest import csrf_from
-from tests.test_threads import count_queries
+from tests.thread_helpers import count_queries
 
 
 @pytest.fixture

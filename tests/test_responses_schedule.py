@@ -14,7 +14,6 @@ from blogapp.models import MailMessage, Role, WebhookMessage
 from blogapp.ops.worker import run_worker
 from blogapp.responses import schedule, services
 from blogapp.responses.sla import BadBusinessHours, Clock
-from tests.mail_helpers import smtp  # noqa: F401 - a fixture: a real SMTP server
 
 # Thursday 19 November 2026; Berlin is UTC+1 then.
 MORNING = datetime(2026, 11, 19, 6, 30)  # 07:30 in Berlin

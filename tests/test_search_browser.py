@@ -2,7 +2,7 @@
 
 import re
 
-from tests.test_browser import live_server, log_in, page, pytestmark, screenshot  # noqa: F401
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 
 def test_reader_searches_and_lands_on_the_highlighted_comment(live_server, page):

@@ -13,8 +13,7 @@ from blogapp.extensions import db
 from blogapp.models import MailMessage, Role, SlugRedirect
 from blogapp.models.base import utcnow
 from config import DevelopmentConfig, ProductionConfig
-from tests.mail_helpers import smtp  # noqa: F401 - a fixture
-from tests.test_comments import submit
+from tests.comment_helpers import submit
 
 SITE = "https://blog.example.com"
 FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}

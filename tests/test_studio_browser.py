@@ -6,7 +6,7 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.test_browser import live_server, log_in, page, pytestmark, screenshot  # noqa: F401
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 STAFF_EMAIL = "priya.raman@tallyworks.example"
 
@@ -23,8 +23,8 @@ def chart_png() -> bytes:
 
 
 def test_staff_writes_a_post_with_an_image_previews_it_publishes_and_finds_it(
-    live_server,  # noqa: F811
-    page,  # noqa: F811
+    live_server,
+    page,
 ):
     log_in(page, live_server, STAFF_EMAIL)
     page.click("text=Studio")
@@ -63,7 +63,7 @@ def test_staff_writes_a_post_with_an_image_previews_it_publishes_and_finds_it(
     assert "<title>Invoices now show your logo</title>" in feed
 
 
-def test_history_diff_and_conflict_pages(live_server, page):  # noqa: F811
+def test_history_diff_and_conflict_pages(live_server, page):
     log_in(page, live_server, STAFF_EMAIL)
     page.goto(live_server + "/studio/posts/new")
     page.fill("#title", "Two writers")
@@ -102,7 +102,7 @@ def test_history_diff_and_conflict_pages(live_server, page):  # noqa: F811
     screenshot(page, "studio-conflict")
 
 
-def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server, page):  # noqa: F811
+def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server, page):
     log_in(page, live_server, STAFF_EMAIL)
     page.goto(live_server + "/studio/posts/new")
     page.fill("#title", "Offline thoughts")
@@ -133,7 +133,7 @@ def test_a_failed_autosave_says_so_and_keeps_the_text_in_the_browser(live_server
     page.locator(".autosave-status", has_text="Saved").wait_for(timeout=15_000)
 
 
-def test_leaving_the_page_saves_the_draft(live_server, page):  # noqa: F811
+def test_leaving_the_page_saves_the_draft(live_server, page):
     log_in(page, live_server, STAFF_EMAIL)
     page.goto(live_server + "/studio/posts/new")
     page.fill("#title", "Quick note")

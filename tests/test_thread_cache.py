@@ -205,8 +205,8 @@ def test_a_new_version_of_the_post_shows_on_the_next_view(scene, viewer):
 
 def test_each_signed_in_reader_gets_their_own_working_form(app, make_user, make_post, monkeypatch):
     from blogapp.comments import forms
+    from tests.comment_helpers import SHOWN_RE, form_fields
     from tests.conftest import csrf_from
-    from tests.test_comments import SHOWN_RE, form_fields
 
     # The form clock is signed once a second: let ten seconds pass between views, so
     # each page shows whether its clock was put in fresh or kept from the drawing.

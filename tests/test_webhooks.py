@@ -6,9 +6,7 @@ import hmac
 import json
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import pytest
 import sqlalchemy as sa
 
 from blogapp.comments.services import post_comment
@@ -16,45 +14,8 @@ from blogapp.extensions import db
 from blogapp.models import Role, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.responses import services
-from blogapp.responses.webhooks import SIGNATURE_HEADER, deliver_webhooks
-
-SECRET = "webhook-secret"
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 that records what it is sent and answers ``status``."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, str]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((body, self.headers.get(SIGNATURE_HEADER)))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver(app):
-    server = Receiver()
-    app.config.update(RESPONSE_WEBHOOK_URL=server.url, RESPONSE_WEBHOOK_SECRET=SECRET)
-    yield server
-    server.close()
+from blogapp.responses.webhooks import deliver_webhooks
+from tests.fixtures.webhooks import SECRET
 
 
 def events(receiver) -> list[str]:

@@ -2,8 +2,6 @@
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,8 +11,7 @@ from blogapp.mail.outbox import queue_mail
 from blogapp.models import MailMessage, MailStatus, Role
 from blogapp.ops.worker import run_worker, single_worker_lock
 from blogapp.search.outbox import waiting as search_waiting
-from tests.test_mail import smtp  # noqa: F401  (fixture: a real SMTP server)
-from tests.test_webhooks import receiver  # noqa: F401  (a real HTTP receiver fixture)
+from tests.load_harness import flask_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,17 +95,6 @@ def worker_env(app, smtp_port: int) -> dict:
         MAIL_PORT=str(smtp_port),
     )
     return env
-
-
-def flask_worker(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "worker", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def test_two_workers_started_by_mistake_send_each_mail_once(app, smtp):
