@@ -85,21 +85,41 @@ def database_url(tmp_path, postgres_schema) -> str:
 
 
 @pytest.fixture
-def app(tmp_path, database_url):
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        SEARCH_INDEX_DIR=str(tmp_path / "index"),
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-    )
+def make_app(tmp_path, database_url):
+    """A factory of apps on this test's database: ``make_app(**settings)`` is the testing
+    config with these settings on top, its tables created. Every app it made has its
+    tables emptied (on PostgreSQL) and its connections closed after the test."""
+    made = []
+
+    def make(**overrides):
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_DIR": str(tmp_path / "instance"),
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        }
+        app = create_app(TestingConfig, **(settings | overrides))
+        with app.app_context():
+            if not ON_POSTGRES:
+                db.create_all()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The app, its context pushed for the whole test."""
+    app = make_app()
     with app.app_context():
-        if not ON_POSTGRES:
-            db.create_all()
         yield app
         db.session.remove()
-        empty_tables()
-        db.engine.dispose()
 
 
 def empty_tables() -> None:

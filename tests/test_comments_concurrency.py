@@ -12,14 +12,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from blogapp import create_app
 from blogapp.extensions import db
 from blogapp.markup import render_comment, render_post
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
 from blogapp.models.base import utcnow
-from config import TestingConfig
 from tests.comment_helpers import SHOWN_RE
-from tests.conftest import ON_POSTGRES, csrf_from
+from tests.conftest import csrf_from
 
 POSTERS = 50
 TIMEOUT = 30
@@ -31,19 +29,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture
-def server(tmp_path, database_url):
+def server(make_app):
     """The app, one post with one root comment, served threaded on 127.0.0.1."""
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-        SERVER_NAME=None,
-        COMMENTS_HOLD_FIRST_GUESTS=False,
-    )
+    app = make_app(SERVER_NAME=None, COMMENTS_HOLD_FIRST_GUESTS=False)
     with app.app_context():
-        if not ON_POSTGRES:
-            db.create_all()
         author = User(
             email="a@example.com",
             password_hash="x",
@@ -77,12 +66,6 @@ def server(tmp_path, database_url):
     yield app, f"http://127.0.0.1:{httpd.server_port}", root_id
     httpd.shutdown()
     thread.join(timeout=5)
-    with app.app_context():
-        if ON_POSTGRES:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
 
 
 def post_one(base: str, n: int, root_id: int, start: threading.Barrier, results: dict) -> None:

@@ -10,12 +10,9 @@ import pytest
 import redis
 from itsdangerous import URLSafeTimedSerializer
 
-from blogapp import create_app
 from blogapp.extensions import db
 from blogapp.models import Role
-from config import TestingConfig
 from tests.comment_helpers import comments_of, form_fields, submit
-from tests.conftest import ON_POSTGRES
 
 REGULAR = ("Regular Reader", "regular@example.com")
 
@@ -134,21 +131,14 @@ def test_per_account_rate_limit_follows_the_account_across_addresses(app, make_u
     )
 
 
-def test_rate_limit_counters_in_redis(tmp_path, database_url):
+def test_rate_limit_counters_in_redis(make_app):
     """With RATELIMIT_STORAGE_URI naming Redis, the counters live there (shared by workers)."""
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-        COMMENT_RATE_LIMIT_IP="1 per minute",
+    app = make_app(
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", COMMENT_RATE_LIMIT_IP="1 per minute"
     )
     address = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
     store = redis.Redis(host="127.0.0.1", port=6379)
     with app.app_context():
-        if not ON_POSTGRES:
-            db.create_all()
         from blogapp.accounts.services import create_user
         from blogapp.markup import render_post
         from blogapp.models import Post, PostStatus
@@ -179,14 +169,6 @@ def test_rate_limit_counters_in_redis(tmp_path, database_url):
             for key in store.scan_iter(match=f"*{address}*"):
                 store.delete(key)
             store.close()
-            db.session.remove()
-            if ON_POSTGRES:
-                import sqlalchemy as sa
-
-                tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-                with db.engine.begin() as conn:
-                    conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.engine.dispose()
 
 
 @pytest.mark.parametrize("field", ["name", "email"])

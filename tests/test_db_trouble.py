@@ -11,35 +11,23 @@ from blogapp.extensions import db
 from blogapp.models import Comment, MailMessage, Post, Role
 from blogapp.models.base import utcnow
 from config import TestingConfig
-from tests.conftest import ON_POSTGRES, PASSWORD, csrf_from, empty_tables
+from tests.conftest import ON_POSTGRES, PASSWORD, csrf_from
 
 TEXT = "My careful question about invoices & <taxes>"
 
 
 @pytest.fixture
-def impatient_app(tmp_path, database_url):
+def impatient_app(make_app):
     """The app, waiting at most a fraction of a second for a lock."""
     options = (
         {"connect_args": {"options": "-c lock_timeout=300"}, "pool_pre_ping": True}
         if ON_POSTGRES
         else {}
     )
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=options,
-        SQLITE_BUSY_TIMEOUT_MS=300,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        SEARCH_INDEX_DIR=str(tmp_path / "index"),
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-    )
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS=options, SQLITE_BUSY_TIMEOUT_MS=300)
     with app.app_context():
-        if not ON_POSTGRES:
-            db.create_all()
         yield app
         db.session.remove()
-        empty_tables()
-        db.engine.dispose()
 
 
 class WriteLock:

@@ -4,11 +4,9 @@ import uuid
 
 import pytest
 
-from blogapp import create_app
 from blogapp.accounts.services import create_user
 from blogapp.extensions import db
-from config import TestingConfig
-from tests.conftest import PASSWORD, Auth, csrf_from, empty_tables, start_requests_with_empty_g
+from tests.conftest import PASSWORD, Auth, csrf_from, start_requests_with_empty_g
 
 TOO_MANY = "Too many attempts to log in. Try again in 15 minutes."
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -129,7 +127,7 @@ def test_changing_the_password_is_throttled_like_logging_in(limits, client, auth
 
 
 @pytest.fixture
-def redis_app(tmp_path, database_url):
+def redis_app(make_app):
     """An app whose rate-limit counters are in Redis, as in production."""
     redis = pytest.importorskip("redis")
     connection = redis.Redis.from_url(REDIS_URL)
@@ -139,12 +137,7 @@ def redis_app(tmp_path, database_url):
         pytest.skip(f"Redis is not reachable at {REDIS_URL} (CI runs it)")
     connection.flushdb()
     prefix = f"parley-test-{uuid.uuid4().hex[:8]}"
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        SEARCH_INDEX_DIR=str(tmp_path / "index"),
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+    app = make_app(
         RATELIMIT_STORAGE_URI=REDIS_URL,
         RATELIMIT_KEY_PREFIX=prefix,
         LOGIN_RATE_LIMIT_ACCOUNT="5 per 15 minutes",
@@ -152,11 +145,8 @@ def redis_app(tmp_path, database_url):
     )
     start_requests_with_empty_g(app)
     with app.app_context():
-        db.create_all()
         yield app, connection, prefix
         db.session.remove()
-        empty_tables()
-        db.engine.dispose()
     connection.flushdb()
     connection.close()
 

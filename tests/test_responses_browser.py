@@ -9,13 +9,11 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from blogapp import create_app
 from blogapp.accounts.services import create_user
 from blogapp.contentio.demo import load_demo
 from blogapp.extensions import db
 from blogapp.models import Role, User
-from config import TestingConfig
-from tests.conftest import ON_POSTGRES, PASSWORD
+from tests.conftest import PASSWORD
 from tests.fixtures.browser import CHROMIUM, screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,18 +27,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def tracker_server(tmp_path, database_url):
+def tracker_server(make_app):
     """The demo site on 127.0.0.1, with passwords for a reader, a moderator and Priya."""
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-        SERVER_NAME=None,
-    )
+    app = make_app(SERVER_NAME=None)
     with app.app_context():
-        if not ON_POSTGRES:
-            db.create_all()
         load_demo(ROOT / "content")
         create_user("rita@example.com", PASSWORD, "Rita Reader", Role.READER)
         for email in ("jane.doe@tallyworks.example", "priya.raman@tallyworks.example"):
@@ -53,12 +43,6 @@ def tracker_server(tmp_path, database_url):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    with app.app_context():
-        if ON_POSTGRES:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
 
 
 def log_in(page, base: str, email: str) -> None:
