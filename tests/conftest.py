@@ -24,6 +24,16 @@ from config import TestingConfig
 # Fixtures several test modules share live in tests/fixtures/ (as flaskbb's do).
 pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.mail", "tests.fixtures.webhooks"]
 
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow tests too, so ``pytest -m "not slow"`` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 PASSWORD = "correct horse battery"

@@ -19,6 +19,8 @@ from blogapp.models.base import utcnow
 from tests.comment_helpers import SHOWN_RE
 from tests.conftest import csrf_from
 
+pytestmark = pytest.mark.slow  # concurrency: fifty posters on a threaded server
+
 POSTERS = 50
 TIMEOUT = 30
 

@@ -6,7 +6,11 @@ threads once turned a comment into an empty paragraph under concurrent posting.
 
 import threading
 
+import pytest
+
 from blogapp.markup import render_comment
+
+pytestmark = pytest.mark.slow  # concurrency: many rendering threads
 
 THREADS = 12
 ROUNDS = 150

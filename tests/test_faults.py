@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
@@ -34,6 +35,8 @@ from tests.load_harness import (
     seed_site,
     server_env,
 )
+
+pytestmark = pytest.mark.slow  # faults: killed workers under load
 
 FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "12"))
 

@@ -7,6 +7,8 @@ The throughput is printed; bench/load.py reports it with a baseline.
 
 import os
 
+import pytest
+
 from tests.load_harness import (
     Gunicorn,
     check_every_success_stored_once,
@@ -16,6 +18,8 @@ from tests.load_harness import (
     seed_site,
     server_env,
 )
+
+pytestmark = pytest.mark.slow  # load: gunicorn and 50 clients for LOAD_SECONDS
 
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))
 

@@ -111,6 +111,7 @@ def _queue_ids(post, user) -> list[int]:
 counter = itertools.count()
 
 
+@pytest.mark.slow  # hypothesis: 20 random histories
 @settings(
     max_examples=20,
     deadline=None,

@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +11,8 @@ from blogapp.extensions import db
 from blogapp.models import Acknowledgement, Comment, Post, Role, User
 from blogapp.responses import services
 from tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.slow  # concurrency: two employees at once
 
 
 def at_once(app, work, *args_per_thread) -> list:

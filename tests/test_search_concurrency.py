@@ -3,6 +3,7 @@ the index holds exactly what the database holds."""
 
 import multiprocessing
 
+import pytest
 import sqlalchemy as sa
 
 from blogapp import create_app
@@ -11,6 +12,8 @@ from blogapp.markup import render_comment
 from blogapp.models import Comment, CommentStatus, Post, SearchOutbox
 from blogapp.search.maintenance import check
 from config import TestingConfig
+
+pytestmark = pytest.mark.slow  # concurrency: four writing processes
 
 PROCESSES = 4
 COMMENTS_EACH = 15

@@ -7,6 +7,7 @@ import json
 import threading
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from blogapp.comments.services import post_comment
@@ -113,6 +114,7 @@ def test_digest_mails_moderators_the_overdue_and_employees_their_own(
     assert "with Jane Doe" in mona
 
 
+@pytest.mark.slow  # concurrency: two drains at once
 def test_two_drains_at_once_send_each_event_once(app, receiver, make_user, make_post):
     post = make_post(author=make_user(Role.STAFF))
     reader = make_user(Role.READER)

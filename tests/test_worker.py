@@ -4,6 +4,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
@@ -97,6 +98,7 @@ def worker_env(app, smtp_port: int) -> dict:
     return env
 
 
+@pytest.mark.slow  # concurrency: two worker processes
 def test_two_workers_started_by_mistake_send_each_mail_once(app, smtp):
     app.config.update(MAIL_SEND_AFTER_COMMIT=False)
     queue_mails(40)
@@ -110,6 +112,7 @@ def test_two_workers_started_by_mistake_send_each_mail_once(app, smtp):
     assert pending_mail() == 0
 
 
+@pytest.mark.slow  # a worker process, stopped by a signal
 def test_worker_stops_cleanly_on_sigterm(app, smtp):
     env = worker_env(app, app.config["MAIL_PORT"])
     process = flask_worker(env, "--interval", "0.2")
