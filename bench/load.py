@@ -12,7 +12,6 @@ and requests per second for both, and Parley's share of the baseline.
 import argparse
 import random
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -20,13 +19,12 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from blogapp import create_app
+from blogapp.extensions import db
+from config import DevelopmentConfig
+from tests.load_harness import Gunicorn, run_clients, seed_site, server_env
 
-from blogapp import create_app  # noqa: E402
-from blogapp.extensions import db  # noqa: E402
-from config import DevelopmentConfig  # noqa: E402
-from tests.load_harness import Gunicorn, run_clients, seed_site, server_env  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def parley(seconds: float, clients: int, work: Path, **env: str) -> tuple[float, float]:

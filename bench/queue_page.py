@@ -26,11 +26,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from thread_page import (  # noqa: E402
+from thread_page import (
     READER_PASSWORD,
     REFERENCES,
     combine,
@@ -41,6 +37,8 @@ from thread_page import (  # noqa: E402
     run_wrk,
     start_gunicorn,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 POSTS, OWED, ANSWERED = 200, 10_000, 2_000
 MODERATOR_EMAIL = "bench.moderator@example.com"

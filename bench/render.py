@@ -24,11 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from blogapp import markup
+from tests.pathological import load_corpus
 
-from blogapp import markup  # noqa: E402
-from tests.pathological import load_corpus  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SIZES = (("comment", 5_000), ("post", 100_000))
 BEFORE = """

@@ -16,28 +16,25 @@ import os
 import random
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import sqlalchemy as sa
+from markupsafe import Markup
 
-import sqlalchemy as sa  # noqa: E402
-from markupsafe import Markup  # noqa: E402
-
-from blogapp import create_app  # noqa: E402
-from blogapp.extensions import db  # noqa: E402
-from blogapp.models import Comment, Guest, Post, Role, User  # noqa: E402
-from blogapp.search import maintenance  # noqa: E402
-from blogapp.search.backend import Hit, Hits, get_backend  # noqa: E402
-from blogapp.search.documents import all_documents  # noqa: E402
-from blogapp.search.nodes import words_of  # noqa: E402
-from blogapp.search.query import parse_query  # noqa: E402
-from blogapp.search.services import SearchOptions, scope_for  # noqa: E402
-from blogapp.search.words import STOPWORDS  # noqa: E402
-from config import TestingConfig  # noqa: E402
+from blogapp import create_app
+from blogapp.extensions import db
+from blogapp.models import Comment, Guest, Post, Role, User
+from blogapp.search import maintenance
+from blogapp.search.backend import Hit, Hits, get_backend
+from blogapp.search.documents import all_documents
+from blogapp.search.nodes import words_of
+from blogapp.search.query import parse_query
+from blogapp.search.services import SearchOptions, scope_for
+from blogapp.search.words import STOPWORDS
+from config import TestingConfig
 
 SYLLABLES = "ka ro mi ta ne lu sa vi do pe ri co ba fu ge hi jo le mo nu pa qui re so tu ve".split()
 COMMON = (

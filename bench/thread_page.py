@@ -35,7 +35,6 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 SIZES = (20, 200, 2000)
 READER_EMAIL, READER_PASSWORD = "bench.reader@example.com", "bench reader password"
