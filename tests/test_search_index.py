@@ -11,7 +11,8 @@ from blogapp.models import CommentStatus, Guest, PostStatus, Role, SearchOutbox,
 from blogapp.models.base import utcnow
 from blogapp.responses import services
 from blogapp.search.backend import Scope, get_backend
-from blogapp.search.documents import ResponseState, set_response_states
+from blogapp.search.documents import ResponseState
+from blogapp.search.hooks import hooks_of
 from blogapp.search.outbox import drain
 from blogapp.search.query import parse_query
 from blogapp.search.services import SearchOptions, scope_for, search_site, similar_answers
@@ -235,12 +236,14 @@ def test_results_are_grouped_under_their_post(search_backend, make_post, make_co
 
 
 @pytest.fixture
-def response_states():
-    """A stand-in for the response tracker (issue 5), installed for one test."""
+def response_states(app, monkeypatch):
+    """A stand-in for the response tracker (issue 5), installed on the app's search hooks."""
     states: dict[int, ResponseState] = {}
-    real = set_response_states(lambda session, ids: {i: states[i] for i in ids if i in states})
-    yield states
-    set_response_states(real)
+    def tracker(session, ids):
+        return {i: states[i] for i in ids if i in states}
+
+    monkeypatch.setattr(hooks_of(app), "response_states", tracker)
+    return states
 
 
 def test_response_state_filters_use_what_the_tracker_reports(

@@ -12,4 +12,4 @@ def register(app) -> None:
     app.cli.add_command(responses_cli)
     register_template_helpers(app)
     tracking.register()
-    searching.register()
+    searching.register(app)

@@ -1,16 +1,21 @@
 """What search needs from the response tracker: each comment's response state for the
-index, and a re-index of a comment whenever its acknowledgement or assignment changes."""
+index and the results page, who the employee filters offer, and a re-index of a comment
+whenever its acknowledgement or assignment changes. The tracker imports search, never
+the other way: these are installed on the app's search hooks (blogapp/search/hooks.py).
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import Session, object_session
 
 from blogapp.models import Acknowledgement, Assignment, Comment, OutboxKind
-from blogapp.responses.services import clock
+from blogapp.responses.services import clock, employees
 from blogapp.responses.state import response_state
 from blogapp.search import documents, outbox
+from blogapp.search.hooks import hooks_of
 
 
 def states_for_index(
@@ -48,8 +53,12 @@ def overdue_cutoff(now: datetime) -> datetime:
     return clock().overdue_if_created_by(now)
 
 
-def register() -> None:
-    documents.set_response_states(states_for_index)
-    documents.set_overdue_cutoff(overdue_cutoff)
-    outbox.watch(Acknowledgement, _conversation_of)
-    outbox.watch(Assignment, _comment_of)
+def register(app: Flask) -> None:
+    """Install the tracker's answers on ``app``'s search hooks."""
+    hooks = hooks_of(app)
+    hooks.response_states = states_for_index
+    hooks.overdue_cutoff = overdue_cutoff
+    hooks.employees = employees
+    hooks.result_marks = response_state
+    outbox.watch(app, Acknowledgement, _conversation_of)
+    outbox.watch(app, Assignment, _comment_of)

@@ -4,7 +4,8 @@
 understand; ``documents`` builds what is indexed from the database;
 ``whoosh_backend`` and ``postgres_backend`` implement ``backend.SearchBackend``;
 ``outbox`` keeps the index in step with the database; ``services`` is what
-the page and the CLI call. Only this package imports whoosh.
+the page and the CLI call; ``hooks`` is what it asks of the response tracker,
+which imports search (never the other way). Only this package imports whoosh.
 """
 
 from flask import Flask
@@ -13,13 +14,14 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Wire search into the app: the outbox listeners, the page, the CLI, the readiness check."""
     from blogapp.ops.health import register_backlog
-    from blogapp.search import outbox
+    from blogapp.search import hooks, outbox
     from blogapp.search.backend import check_backend_config
     from blogapp.search.cli import search_cli
     from blogapp.search.views import bp
 
     check_backend_config(app)
-    outbox.register()
+    hooks.init_app(app)
+    outbox.register(app)
     app.register_blueprint(bp)
     app.cli.add_command(search_cli)
     register_backlog("search_outbox", outbox.backlog_for_readiness)

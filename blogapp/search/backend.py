@@ -38,7 +38,7 @@ class Scope:
     # True: employees' writing only; False: customers' only; None: anyone's.
     author_staff: bool | None = None
     # Response-state filters. They select on the state the response tracker
-    # reports through documents.set_response_states(); None means "any".
+    # reports through the search hooks (hooks.py); None means "any".
     owed: bool | None = None
     overdue: bool = False
     # With overdue: comments created at or before this are past their due time (the

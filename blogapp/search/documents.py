@@ -9,7 +9,7 @@ email is never part of a document.
 import hashlib
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from blogapp.models import EMPLOYEE_ROLES, Comment, CommentStatus, Post, PostStatus, Tag, User
 from blogapp.models.post import post_tags
+from blogapp.search.hooks import hooks_of
 
 INDEXED_POST_STATUSES = (PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value)
 INDEXED_COMMENT_STATUSES = (CommentStatus.PUBLISHED.value, CommentStatus.HELD.value)
@@ -36,47 +37,18 @@ class ResponseState:
 
 UNKNOWN = ResponseState()
 
-# (session, comment ids) -> {comment id: state}. The response tracker installs
-# one with set_response_states(); until then every comment's state is UNKNOWN.
-ResponseStates = Callable[[Session, Sequence[int]], Mapping[int, ResponseState]]
-_response_states: list[ResponseStates] = []
-
-
-def set_response_states(provider: ResponseStates | None) -> ResponseStates | None:
-    """Install the function that tells the index each comment's response state; returns
-    the one it replaces."""
-    previous = _response_states[0] if _response_states else None
-    _response_states.clear()
-    if provider is not None:
-        _response_states.append(provider)
-    return previous
-
-
-# now -> the latest creation time of a comment overdue at ``now`` (the SLA clock run
-# backwards), from the same tracker: the Whoosh index filters "overdue" on creation
-# times, which it has anyway, rather than on a due time per comment.
-OverdueCutoff = Callable[[datetime], datetime]
-_overdue_cutoff: list[OverdueCutoff] = []
-
-
-def set_overdue_cutoff(cutoff: OverdueCutoff | None) -> OverdueCutoff | None:
-    """Install the tracker's overdue cutoff; returns the one it replaces."""
-    previous = _overdue_cutoff[0] if _overdue_cutoff else None
-    _overdue_cutoff.clear()
-    if cutoff is not None:
-        _overdue_cutoff.append(cutoff)
-    return previous
-
 
 def overdue_cutoff(now: datetime) -> datetime | None:
-    return _overdue_cutoff[0](now) if _overdue_cutoff else None
+    """The latest creation time of a comment overdue at ``now``, from the tracker
+    (search/hooks.py); None without one."""
+    return hooks_of().overdue_cutoff(now)
 
 
 def response_states(session: Session, comment_ids: Sequence[int]) -> Mapping[int, ResponseState]:
-    """Each comment's response state, from the installed tracker (empty without one)."""
-    if not _response_states or not comment_ids:
+    """Each comment's response state, from the tracker (search/hooks.py); empty without one."""
+    if not comment_ids:
         return {}
-    return _response_states[0](session, comment_ids)
+    return hooks_of().response_states(session, comment_ids)
 
 
 @dataclass(frozen=True)

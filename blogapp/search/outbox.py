@@ -10,10 +10,10 @@ harmless. `flask search sync` and a `flask worker` call the same ``drain()``.
 """
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from blogapp.models import Comment, OutboxKind, Post, SearchOutbox, User
 from blogapp.models.base import utcnow
 from blogapp.search.backend import IndexBusy, IndexWriter, get_backend
 from blogapp.search.documents import comment_ids_on, documents_for, ids_by_author
+from blogapp.search.hooks import Change, ChangesOf, hooks_of
 
 _PENDING_KEY = "search_outbox_pending"
 # Rows applied right after a commit, at most; a bigger backlog is left to
@@ -29,18 +30,14 @@ _PENDING_KEY = "search_outbox_pending"
 AFTER_COMMIT_LIMIT = 200
 BATCH = 200
 
-Change = tuple[str, int]
-# model class -> function(instance, state) giving the changes to queue;
-# state is "new", "dirty" or "deleted".
-_WATCHED: dict[type, Callable[[object, str], Iterable[Change]]] = {}
 
 
-def watch(model: type, changes: Callable[[object, str], Iterable[Change]]) -> None:
-    """Queue index changes whenever an instance of ``model`` is flushed.
+def watch(app: Flask, model: type, changes: ChangesOf) -> None:
+    """Queue index changes whenever an instance of ``model`` is flushed in ``app``.
 
     The response tracker registers its acknowledgements and assignments here,
     mapping each to ``("comment", comment_id)``."""
-    _WATCHED[model] = changes
+    hooks_of(app).watched[model] = changes
 
 
 _THREAD_ATTRS = ("title", "tags", "author", "author_id")
@@ -71,11 +68,6 @@ def _user_changes(user: User, state: str) -> Iterable[Change]:
     return []
 
 
-watch(Post, _post_changes)
-watch(Comment, _comment_changes)
-watch(User, _user_changes)
-
-
 def queue(session: Session, changes: Iterable[Change]) -> None:
     """Write outbox rows on the session's connection, inside its transaction."""
     rows = [{"kind": str(k), "object_id": i, "created_at": utcnow()} for k, i in set(changes)]
@@ -86,13 +78,14 @@ def queue(session: Session, changes: Iterable[Change]) -> None:
 
 def _collect(session: Session, flush_context) -> None:
     changes: list[Change] = []
+    watched = hooks_of().watched
     for state, objects in (("new", session.new), ("dirty", session.dirty)):
         for obj in objects:
-            handler = _WATCHED.get(type(obj))
+            handler = watched.get(type(obj))
             if handler and (state == "new" or session.is_modified(obj)):
                 changes += handler(obj, state)
     for obj in session.deleted:
-        if handler := _WATCHED.get(type(obj)):
+        if handler := watched.get(type(obj)):
             changes += handler(obj, "deleted")
     queue(session, changes)
 
@@ -145,8 +138,11 @@ def _drain_committed(session: Session) -> None:
             _drain_lock.release()
 
 
-def register() -> None:
-    """Listen on every app session once."""
+def register(app: Flask) -> None:
+    """Queue the changes of posts, comments and authors; listen on every app session once."""
+    watch(app, Post, _post_changes)
+    watch(app, Comment, _comment_changes)
+    watch(app, User, _user_changes)
     target = db.session.session_factory.class_
     if event.contains(target, "after_flush", _collect):
         return

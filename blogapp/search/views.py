@@ -6,10 +6,9 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from blogapp.query_args import arg_page
-from blogapp.responses.services import employees
-from blogapp.responses.state import response_state
 from blogapp.search import services
 from blogapp.search.forms import SearchForm
+from blogapp.search.hooks import hooks_of
 
 bp = Blueprint("search", __name__)
 
@@ -20,7 +19,7 @@ def search():
     form = SearchForm(request.args)
     employee = current_user.is_employee
     if employee:
-        form.with_employees(employees(), current_user.id)
+        form.with_employees(hooks_of().employees(), current_user.id)
     text = form.q.data or ""
     results = None
     if text.strip():
@@ -48,4 +47,4 @@ def search():
 def _response_states(results: services.SearchResults) -> dict:
     """Where each comment on the page stands in the response tracker, for employees."""
     ids = [h.object_id for g in results.groups for h in g.hits if h.kind == "comment"]
-    return response_state(ids)
+    return hooks_of().result_marks(ids)
