@@ -5,12 +5,35 @@ under ``instance/``, mail written to ``instance/outbox/``.
 """
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_PATH = Path(os.environ.get("PARLEY_INSTANCE_DIR", BASE_DIR / "instance"))
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """A setting Parley cannot run with. The message names the setting and what to set;
+    wsgi.py (and so `flask` and gunicorn) prints it as one line and exits 1."""
+
+    def __str__(self) -> str:
+        return f"Parley refuses to start: {super().__str__()}"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An environment variable that does not parse, kept as the setting's value so that
+    create_app refuses to start, naming it (blogapp/ops/settings.py), instead of this
+    module failing on import with a traceback."""
+
+    name: str
+    value: str
+    wanted: str
+
+    def error(self) -> ConfigError:
+        return ConfigError(f"{self.name}={self.value!r} is not {self.wanted}.")
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -20,9 +43,25 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int) -> int | Unreadable:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return Unreadable(name, value, "a whole number")
+
+
+def _float(name: str, default: float, empty: float | None = None) -> float | Unreadable:
+    """The number in ``name``; ``default`` when unset, ``empty`` (or ``default``) when empty."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default if value is None or empty is None else empty
+    try:
+        return float(value)
+    except ValueError:
+        return Unreadable(name, value, "a number")
 
 
 def _words(name: str, default: str = "") -> tuple[str, ...]:
@@ -76,7 +115,7 @@ class Config:
     # `flask worker` mails each employee their digest at this time in SITE_TIMEZONE; empty: never.
     DIGEST_TIME = os.environ.get("DIGEST_TIME", "08:00")
     # `flask worker` warns an item's assignee this many hours before it falls due; 0: never.
-    DUE_SOON_HOURS = float(os.environ.get("DUE_SOON_HOURS", "2") or 0)
+    DUE_SOON_HOURS = _float("DUE_SOON_HOURS", 2.0, empty=0.0)
     # Response events (owed, overdue, acknowledged) POSTed as signed JSON; empty: none.
     RESPONSE_WEBHOOK_URL = os.environ.get("RESPONSE_WEBHOOK_URL", "")
     RESPONSE_WEBHOOK_SECRET = os.environ.get("RESPONSE_WEBHOOK_SECRET", "")
@@ -159,7 +198,7 @@ class Config:
     # "Someone tried to register with your address" mails to one address.
     REGISTER_TAKEN_NOTICE_LIMIT = "1 per hour"
     # Rendering typed Markdown: a budget a text, processes per app process, post length.
-    RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS") or 2.0)
+    RENDER_TIMEOUT_SECONDS = _float("RENDER_TIMEOUT_SECONDS", 2.0)
     RENDER_WORKERS = _int("RENDER_WORKERS", 2)
     POST_MAX_LENGTH = _int("POST_MAX_LENGTH", 100_000)
 
@@ -218,6 +257,4 @@ def config_from_env() -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise SystemExit(
-            f"Parley: PARLEY_ENV={name!r} is not one of {', '.join(CONFIGS)}."
-        ) from None
+        raise ConfigError(f"PARLEY_ENV={name!r} is not one of {', '.join(CONFIGS)}.") from None

@@ -1,4 +1,5 @@
-"""The WSGI entry point: the only module that builds an app at import time."""
+"""The WSGI entry point: the only module that builds an app at import time. A setting
+Parley cannot run with (config.ConfigError) ends the process with one line naming it."""
 
 from blogapp import ConfigError, create_app
 

@@ -6,15 +6,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from blogapp.ops.secret_key import secret_key_entropy_bits
-from blogapp.urls import SiteURLFlask, check_site_url, refuse_untrusted_hosts
-from config import DEV_SECRET_KEY, Config, config_from_env
-
-SECRET_KEY_MIN_BITS = 256
-
-
-class ConfigError(RuntimeError):
-    """The configuration cannot run safely; the message says what to set."""
+from blogapp.ops.settings import check_settings
+from blogapp.urls import SiteURLFlask, refuse_untrusted_hosts
+from config import Config, config_from_env
+from config import ConfigError as ConfigError  # every bad setting raises it
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
@@ -24,8 +19,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app = SiteURLFlask(__name__, instance_path=str(instance_dir))
     app.config.from_object(config_class)
     app.config.update(overrides)
-    check_config(app)
-    check_site_url(app)
+    check_settings(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_page_cache(app)  # before ProxyFix wraps it: it needs the client's address
@@ -40,24 +34,6 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_search(app)
     register_responses(app)
     return app
-
-
-def check_config(app: Flask) -> None:
-    """Refuse to run production without a real secret key."""
-    if app.config.get("ENV_NAME") == "production":
-        secret = app.config["SECRET_KEY"]
-        if secret in ("", None, DEV_SECRET_KEY):
-            raise ConfigError(
-                "Parley refuses to start: set SECRET_KEY to a long random value "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
-            )
-        bits = secret_key_entropy_bits(secret)
-        if bits < SECRET_KEY_MIN_BITS:
-            raise ConfigError(
-                f"Parley refuses to start: SECRET_KEY holds about {bits} bits of randomness, "
-                f"{SECRET_KEY_MIN_BITS} needed (32 random bytes); set it to a long random value "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
-            )
 
 
 def register_extensions(app: Flask) -> None:

@@ -20,6 +20,8 @@ from flask import Flask, Request
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import MapAdapter
 
+from config import ConfigError
+
 
 class SiteURLError(ValueError):
     """SITE_URL is not a plain http(s) origin."""
@@ -65,20 +67,18 @@ class SiteURLFlask(Flask):
 
 def check_site_url(app: Flask) -> None:
     """SITE_URL must be a plain origin when set, and is required in production."""
-    from blogapp import ConfigError
-
     site_url = app.config.get("SITE_URL")
     if not site_url:
         if app.config.get("ENV_NAME") == "production":
             raise ConfigError(
-                "Parley refuses to start: set SITE_URL to the address readers use "
+                "set SITE_URL to the address readers use "
                 "(like https://blog.example.com); links in mail and feeds are built on it."
             )
         return
     try:
         site_origin(site_url)
     except SiteURLError as error:
-        raise ConfigError(f"Parley refuses to start: {error}.") from None
+        raise ConfigError(f"{error}.") from None
 
 
 def refuse_untrusted_hosts(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Configuration: safe defaults, and production refuses a missing secret."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -97,5 +98,73 @@ def test_unknown_environment_name_is_refused(monkeypatch):
     import config
 
     monkeypatch.setenv("PARLEY_ENV", "staging")
-    with pytest.raises(SystemExit, match="staging"):
+    with pytest.raises(ConfigError, match="PARLEY_ENV='staging' is not one of development"):
         config.config_from_env()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("SEARCH_BACKEND", "postgres", "SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL"),
+        ("SEARCH_BACKEND", "elastic", "SEARCH_BACKEND='elastic': choose one of whoosh, postgres"),
+        ("TRUSTED_HOSTS", ["https://blog.example.com"], "TRUSTED_HOSTS: 'https://blog.exa"),
+        ("TRUSTED_HOSTS", ["www.example.com"], "TRUSTED_HOSTS does not name the host of SITE_URL"),
+        ("SITE_TIMEZONE", "Mars/Olympus", "SITE_TIMEZONE='Mars/Olympus' is not a time zone"),
+        ("BUSINESS_TIMEZONE", "CEST", "BUSINESS_TIMEZONE='CEST' is not a time zone"),
+        ("BUSINESS_HOURS", "9-5pm", "BUSINESS_HOURS: '9-5pm' is not like 09:00-17:00"),
+        ("BUSINESS_DAYS", "mon,fun", "BUSINESS_DAYS: 'fun' is not a day"),
+        ("DIGEST_TIME", "breakfast", "DIGEST_TIME='breakfast' is not a time like 08:00"),
+        ("RENDER_WORKERS", 0, "RENDER_WORKERS=0 must be 1 or more"),
+        ("RENDER_TIMEOUT_SECONDS", 0, "RENDER_TIMEOUT_SECONDS=0 must be above 0"),
+        ("PROXY_COUNT", -1, "PROXY_COUNT=-1 must be 0 or more"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT='xml': choose one of text, json"),
+    ],
+)
+def test_every_bad_setting_is_a_config_error_naming_it(setting, value, message, tmp_path):
+    settings = {"SITE_URL": "https://blog.example.com", setting: value}
+    with pytest.raises(ConfigError, match=f"^Parley refuses to start: {re.escape(message)}"):
+        create_app(
+            DevelopmentConfig,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'parley.db'}",
+            INSTANCE_DIR=str(tmp_path),
+            **settings,
+        )
+
+
+def start(command: list[str], tmp_path, **settings: str) -> subprocess.CompletedProcess:
+    """``command`` run the way a server or an admin starts Parley, with these settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env.update(PARLEY_ENV="development", PARLEY_INSTANCE_DIR=str(tmp_path), FLASK_APP="wsgi")
+    env.update(settings)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"SEARCH_BACKEND": "postgres"},  # on the default SQLite
+        {"POSTS_PER_PAGE": "ten"},
+        {"DUE_SOON_HOURS": "soon"},
+        {"PARLEY_ENV": "staging"},
+        {"BUSINESS_HOURS": "9-5"},
+    ],
+    ids=lambda settings: next(iter(settings)),
+)
+def test_a_bad_setting_stops_the_server_with_one_line(settings, tmp_path):
+    result = start([sys.executable, "-c", "import wsgi"], tmp_path, **settings)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    name, value = next(iter(settings.items()))
+    assert result.stderr.startswith(f"Parley refuses to start: {name}")
+    assert value in result.stderr
+
+
+def test_a_bad_setting_stops_the_flask_command_with_one_line(tmp_path):
+    result = start([sys.executable, "-m", "flask", "routes"], tmp_path, SEARCH_BACKEND="postgres")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "Parley refuses to start: SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL; "
+        "use SEARCH_BACKEND=whoosh with SQLite."
+    )

@@ -7,7 +7,9 @@ def register(app) -> None:
     from blogapp.responses.cli import responses_cli
     from blogapp.responses.pages import bp
     from blogapp.responses.public import register_template_helpers
+    from blogapp.responses.sla import check_config
 
+    check_config(app.config)
     app.register_blueprint(bp)
     app.cli.add_command(responses_cli)
     register_template_helpers(app)

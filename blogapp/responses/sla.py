@@ -5,11 +5,28 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from config import ConfigError
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class BadBusinessHours(ValueError):
     pass
+
+
+def check_config(config) -> None:
+    """The SLA clock and the digest time the settings describe, or ConfigError naming the
+    setting (checked when the tracker is registered, not at the first request)."""
+    try:
+        Clock.from_config(config)
+    except BadBusinessHours as error:
+        raise ConfigError(f"{error}.") from None
+    digest = (config.get("DIGEST_TIME") or "").strip()
+    if digest:
+        try:
+            time.fromisoformat(digest)
+        except ValueError:
+            raise ConfigError(f"DIGEST_TIME={digest!r} is not a time like 08:00.") from None
 
 
 @dataclass(frozen=True)

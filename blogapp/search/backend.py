@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from blogapp.search.documents import SearchDoc
 from blogapp.search.nodes import Node
+from config import ConfigError
 
 BACKENDS = ("whoosh", "postgres")
 # How many of a text's words similar() looks for.
@@ -20,10 +21,6 @@ SIMILAR_WORDS = 16
 
 class IndexBusy(Exception):
     """Another process is writing the index; the outbox rows wait for the next drain."""
-
-
-class SearchConfigError(RuntimeError):
-    """SEARCH_BACKEND names something this site cannot run."""
 
 
 @dataclass(frozen=True)
@@ -126,10 +123,10 @@ def check_backend_config(app: Flask) -> None:
     """Refuse to start with a backend this site cannot run, saying what to set."""
     name = app.config["SEARCH_BACKEND"]
     if name not in BACKENDS:
-        raise SearchConfigError(f"SEARCH_BACKEND={name!r}: choose one of {', '.join(BACKENDS)}.")
+        raise ConfigError(f"SEARCH_BACKEND={name!r}: choose one of {', '.join(BACKENDS)}.")
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if name == "postgres" and not url.startswith("postgresql"):
-        raise SearchConfigError(
+        raise ConfigError(
             "SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL; "
             "use SEARCH_BACKEND=whoosh with SQLite."
         )
