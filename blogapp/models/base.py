@@ -28,8 +28,12 @@ def enum_check(column: str, members: Iterable[enum.StrEnum]) -> sa.CheckConstrai
     have. A new member needs a migration that widens the constraint; the migrated
     database is compared with these in tests/test_constraints.py.
     """
-    values = [member.value for member in members]
+    values = tuple(member.value for member in members)
     if not values or any(not re.fullmatch(r"[\w-]+", v) for v in values):
         raise ValueError(f"{column}: enum values must be plain words, got {values!r}")
     listed = ", ".join(f"'{v}'" for v in values)
-    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
+    return sa.CheckConstraint(
+        f"{column} IN ({listed})",
+        name=f"{column}_valid",
+        info={"enum_column": column, "enum_values": values},
+    )
