@@ -42,7 +42,7 @@ SECOND_DEFINITIONS = {
         r"has_role\(\s*(Role\.(?!ADMIN\b)|[\"'](?!admin[\"']))"
     ),
     "the customer rule written out": (
-        r"(\w+)\.author\s+is\s+None\s+or\s+not\s+\1\.author\.is_employee"
+        r"(\w+)\.author\s+is\s+(None\s+or\s+not|not\s+None\s+and)\s+\1\.author\.is_employee"
     ),
     "the tracked (owed) rule written out": r"joins_id\s*\.\s*is_\(\s*None\s*\)",
     "a second definition of a rule's clause": (
@@ -83,6 +83,7 @@ def test_no_rule_is_defined_a_second_time_outside_the_model():
         "{% if current_user.has_role('moderator', 'admin') %}",
         "moderator = person.has_role(Role.MODERATOR)",
         "return comment.author is None or not comment.author.is_employee",
+        "staff = c.author is not None and c.author.is_employee",
         "Comment.status == 'published', Comment.joins_id.is_(None)",
         "def owed_clause():",
     ],
