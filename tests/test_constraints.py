@@ -158,3 +158,53 @@ def test_the_database_refuses_a_value_its_enum_does_not_have(schema):
         after = db.session.scalar(sa.select(t.c[column]).where(t.c.id == rows[table]))
         assert after == before
     assert tried == {column for column in ENUM_COLUMNS if column[0] in rows}
+
+
+def test_migration_0010_stops_at_a_stored_reason_it_would_refuse_and_changes_nothing(
+    new_database, tmp_path
+):
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=new_database("reasons"),
+        INSTANCE_DIR=str(tmp_path / "reasons"),
+    )
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "0009"]).exit_code == 0
+        now = utcnow()
+        with db.engine.begin() as conn:
+            tables = sa.MetaData()
+            tables.reflect(conn, only=["users", "posts", "comments", "acknowledgements"])
+            t = tables.tables
+            conn.execute(
+                t["users"].insert(),
+                {"id": 1, "email": "s@example.com", "password_hash": "x", "role": "staff",
+                 "display_name": "Sam", "slug": "sam", "created_at": now},
+            )  # fmt: skip
+            conn.execute(
+                t["posts"].insert(),
+                {"id": 1, "slug": "p", "title": "P", "body_source": "", "body_html": "",
+                 "excerpt": "", "status": "published", "author_id": 1, "comments_open": True,
+                 "version": 1, "created_at": now, "updated_at": now},
+            )  # fmt: skip
+            conn.execute(
+                t["comments"].insert(),
+                {"id": 1, "post_id": 1, "guest_name": "G", "guest_email": "g@example.com",
+                 "body_source": "Hi", "body_html": "Hi", "status": "published",
+                 "created_at": now, "changed_at": now},
+            )  # fmt: skip
+            conn.execute(
+                t["acknowledgements"].insert(),
+                {"id": 1, "comment_id": 1, "standing_comment_id": 1, "employee_id": 1,
+                 "kind": "no_response_needed", "reason": "spam-ish", "created_at": now},
+            )  # fmt: skip
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 1  # Flask-Migrate logs the error and exits
+        assert "1 acknowledgement(s) have a reason that is not one of" in result.output
+        with db.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0009"
+            assert conn.scalar(sa.text("SELECT reason FROM acknowledgements")) == "spam-ish"
+            conn.execute(sa.text("UPDATE acknowledgements SET reason = 'duplicate'"))
+            conn.commit()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        db.engine.dispose()

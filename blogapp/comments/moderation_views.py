@@ -14,6 +14,7 @@ from blogapp.responses.services import ResponseError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
+
 def _back() -> str:
     return url_for("moderation.queue")
 
