@@ -104,12 +104,12 @@ def imitates_employee(name: str | None, except_user=None) -> bool:
     """Whether ``name`` reads as some employee's display name (``except_user``'s own
     name is theirs to keep)."""
     from blogapp.extensions import db
-    from blogapp.models import EMPLOYEE_ROLES, User
+    from blogapp.models import User
 
     skeleton = name_skeleton(name)
     if not skeleton:
         return bool(_words(name))  # nothing but "Tallyworks Team": the company itself
-    query = sa.select(User.display_name).where(User.role.in_([r.value for r in EMPLOYEE_ROLES]))
+    query = sa.select(User.display_name).where(User.employee_clause())
     if except_user is not None and except_user.id is not None:
         query = query.where(User.id != except_user.id)
     return any(name_skeleton(other) == skeleton for other in db.session.scalars(query))

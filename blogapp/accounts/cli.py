@@ -46,7 +46,8 @@ def create_user_command(role, email, display_name, job_title, bio, password):
 @with_appcontext
 def list_users_command():
     """List accounts, employees first."""
-    order = sa.case({"admin": 0, "moderator": 1, "staff": 2}, value=User.role, else_=3)
+    # Most rights first: admins, moderators, staff, then readers (ACCOUNT_ROLES's order).
+    order = sa.case({r.value: -n for n, r in enumerate(ACCOUNT_ROLES)}, value=User.role)
     for user in db.session.scalars(sa.select(User).order_by(order, User.id)):
         title = f", {user.job_title}" if user.job_title else ""
         disabled = "  (disabled)" if user.disabled_at else ""

@@ -6,11 +6,12 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from blogapp.models import EMPLOYEE_ROLES, Role
+from blogapp.models import Role
 
 
-def role_required(*roles: Role) -> Callable:
-    """Let in only users with one of ``roles``; guests are sent to log in, others get 403."""
+def permission_required(granted: Callable[[object], bool]) -> Callable:
+    """Let in only users ``granted(user)`` is true for; guests are sent to log in, others
+    get 403."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -19,7 +20,7 @@ def role_required(*roles: Role) -> Callable:
                 from blogapp.extensions import login_manager
 
                 return login_manager.unauthorized()
-            if not current_user.has_role(*roles):
+            if not granted(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -28,6 +29,7 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-employee_required = role_required(*EMPLOYEE_ROLES)
-moderator_required = role_required(Role.MODERATOR, Role.ADMIN)
-admin_required = role_required(Role.ADMIN)
+# The rules themselves live on the model (User.is_employee, User.is_moderator).
+employee_required = permission_required(lambda user: user.is_employee)
+moderator_required = permission_required(lambda user: user.is_moderator)
+admin_required = permission_required(lambda user: user.has_role(Role.ADMIN))

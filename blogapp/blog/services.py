@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from blogapp.extensions import db
-from blogapp.models import Post, Role, SlugRedirect, Tag, User
+from blogapp.models import Post, SlugRedirect, Tag, User
 from blogapp.models.base import utcnow
 
 
@@ -45,10 +45,7 @@ def tag_by_slug(slug: str) -> Tag | None:
 
 def employee_by_slug(slug: str) -> User | None:
     """An employee's public profile; customers have none."""
-    employee_roles = [r.value for r in (Role.STAFF, Role.MODERATOR, Role.ADMIN)]
-    return db.session.scalar(
-        sa.select(User).where(User.slug == slug, User.role.in_(employee_roles))
-    )
+    return db.session.scalar(sa.select(User).where(User.slug == slug, User.employee_clause()))
 
 
 def tags_in_use() -> list[tuple[Tag, int]]:

@@ -9,14 +9,10 @@ from blogapp.comments.forms import ModerationForm, RemoveForm
 from blogapp.comments.rules import CommentRejected
 from blogapp.extensions import db
 from blogapp.models import Comment, Post
+from blogapp.responses.actions import MODERATION, Given, offered
+from blogapp.responses.services import ResponseError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
-
-ACTIONS = {
-    "approve": (moderation.approve_comment, "Approved: the comment is public now."),
-    "spam": (moderation.mark_spam, "Marked as spam: the comment is hidden."),
-    "keep": (moderation.keep_comment, "Kept: the reports are cleared."),
-}
 
 
 def _back() -> str:
@@ -39,20 +35,24 @@ def queue():
 @moderator_required
 def act(comment_id: int, action: str):
     """Approve a held comment, mark one as spam, or keep a reported one."""
+    chosen = offered(MODERATION, action)
     comment = db.session.get(Comment, comment_id)
-    if comment is None or action not in ACTIONS:
+    if comment is None or chosen is None:
         abort(404)
+    if not chosen.permission(current_user):
+        abort(403)
     form = ModerationForm()
     if not form.validate_on_submit():
         flash(form.csrf_token.errors[0], "error")
         return redirect(_back())
-    service, message = ACTIONS[action]
+    given = Given()
     try:
-        service(comment, current_user)
-    except CommentRejected as error:
+        chosen.service(comment, current_user, given)
+    except (CommentRejected, ResponseError) as error:
+        db.session.rollback()
         flash(str(error), "error")
     else:
-        flash(message, "success")
+        flash(chosen.done(given), "success")
     return redirect(_back(), 303)
 
 
@@ -63,14 +63,19 @@ def remove(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         abort(404)
+    remove = offered(MODERATION, "remove")
+    if not remove.permission(current_user):
+        abort(403)
     form = RemoveForm()
     if form.validate_on_submit():
+        given = Given(note=form.reason.data)
         try:
-            moderation.remove_comment(comment, current_user, form.reason.data)
+            remove.service(comment, current_user, given)
         except CommentRejected as error:
+            db.session.rollback()
             form.reason.errors.append(str(error))
         else:
-            flash("Removed. The reason is kept with the comment.", "success")
+            flash(remove.done(given), "success")
             return redirect(_back(), 303)
     status = 400 if form.errors else 200
     return render_template("comments/remove.html", comment=comment, form=form), status

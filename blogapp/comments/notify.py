@@ -62,7 +62,7 @@ def comment_published(comment: Comment) -> None:
 def comment_acknowledged(comment: Comment, employee, note: str) -> None:
     """Tell a customer that an employee saw their comment, with the note they left."""
     address = comment.notify_address
-    if address and not (comment.author is not None and comment.author.is_employee):
+    if address and comment.by_customer:
         _send(
             "comment_acknowledged",
             address,

@@ -74,7 +74,7 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool) -> None:
     for node in thread.walk():
         c = node.comment
         author = c.author
-        staff = author is not None and author.is_employee
+        staff = c.by_employee
         published = c.status == CommentStatus.PUBLISHED
         replying_to = None
         if node.depth > node.indent and node.parent is not None:

@@ -9,10 +9,10 @@ from flask import current_app
 from blogapp.comments import notify
 from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
 from blogapp.extensions import db
-from blogapp.models import Comment, CommentStatus, Post, User
+from blogapp.models import Comment, CommentStatus, Post, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.names import clean_name, imitates_employee, imitation_message
-from blogapp.responses.services import item_to_join, owed_clause
+from blogapp.responses.services import item_to_join
 from blogapp.text import clean_text
 
 # The same text by the same person on the same post within this time is one comment

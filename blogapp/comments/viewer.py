@@ -11,7 +11,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from blogapp.comments.guests import GuestIdentity, guest_identity
-from blogapp.models import Comment, CommentStatus, Role
+from blogapp.models import Comment, CommentStatus
 from blogapp.models.base import utcnow
 
 
@@ -72,7 +72,7 @@ def current_viewer() -> Viewer:
     signed_in = current_user.is_authenticated
     return Viewer(
         user_id=current_user.id if signed_in else None,
-        is_moderator=signed_in and current_user.has_role(Role.MODERATOR, Role.ADMIN),
+        is_moderator=current_user.is_moderator,
         guest=guest_identity(request),
         now=utcnow(),
         edit_window=timedelta(minutes=minutes),

@@ -150,9 +150,9 @@ def load_demo(content_dir: Path) -> DemoReport:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(role, email, name) of every employee, for the start-up banner."""
-    from blogapp.models import EMPLOYEE_ROLES, User
+    from blogapp.models import User
 
     rows = db.session.scalars(
-        sa.select(User).where(User.role.in_([r.value for r in EMPLOYEE_ROLES])).order_by(User.id)
+        sa.select(User).where(User.employee_clause()).order_by(User.id)
     )
     return [(u.role, u.email, u.display_name) for u in rows]

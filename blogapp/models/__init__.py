@@ -6,7 +6,13 @@ from blogapp.models.flag import Flag, FlagReason
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
-from blogapp.models.response import AckKind, Acknowledgement, Assignment, CloseReason
+from blogapp.models.response import (
+    AckKind,
+    Acknowledgement,
+    Assignment,
+    CloseReason,
+    owed_clause,
+)
 from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
 from blogapp.models.upload import Upload
@@ -45,5 +51,6 @@ __all__ = [
     "User",
     "WebhookMessage",
     "WebhookStatus",
+    "owed_clause",
     "post_tags",
 ]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 from blogapp.models.comment import Comment
 from blogapp.models.user import User
 
@@ -34,9 +34,7 @@ FLAG_LABELS = {
 class Flag(db.Model):
     __tablename__ = "flags"
     __table_args__ = (
-        sa.CheckConstraint(
-            "reason IN ('spam', 'abuse', 'off_topic', 'other')", name="reason_valid"
-        ),
+        enum_check("reason", FlagReason),
         # One report per reader per comment: a second click changes nothing.
         sa.UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_id_reporter_id"),
     )

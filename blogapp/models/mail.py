@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 
 
 class MailStatus(enum.StrEnum):
@@ -22,7 +22,7 @@ class MailStatus(enum.StrEnum):
 class MailMessage(db.Model):
     __tablename__ = "mail_outbox"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_valid"),
+        enum_check("status", MailStatus),
         # A worker drains with: status = 'pending' AND next_attempt_at <= now, oldest first.
         sa.Index("ix_mail_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     )

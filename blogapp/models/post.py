@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 from blogapp.models.user import User
 
 
@@ -39,7 +39,7 @@ class Tag(db.Model):
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'scheduled', 'published')", name="status_valid"),
+        enum_check("status", PostStatus),
         sa.Index("ix_posts_status_published_at", "status", "published_at"),
     )
 

@@ -4,10 +4,10 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 from blogapp.models.comment import Comment
 from blogapp.models.user import User
 
@@ -37,11 +37,7 @@ class Acknowledgement(db.Model):
     """An employee's answer to a customer comment; kept (with who undid it) when undone."""
 
     __tablename__ = "acknowledgements"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('reply', 'acknowledged', 'no_response_needed')", name="kind_valid"
-        ),
-    )
+    __table_args__ = (enum_check("kind", AckKind), enum_check("reason", CloseReason))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(
@@ -91,6 +87,19 @@ class Assignment(db.Model):
 
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+
+def owed_clause() -> sa.ColumnElement[bool]:
+    """DESIGN.md's rule, the one definition: a comment is owed a response when the tracker
+    counts it as an item (published, by a customer, not a follow-up that joined another
+    comment's item: Comment.tracked_clause()) and it has no standing acknowledgement."""
+    # An alias of its own, so that a query that also joins acknowledgements (response
+    # state) does not correlate this subquery to its row.
+    standing = aliased(Acknowledgement)
+    return sa.and_(
+        Comment.tracked_clause(),
+        ~sa.exists().where(standing.standing_comment_id == Comment.id),
+    )
 
 
 # The response queue reads published comments oldest first; declared here, beside the

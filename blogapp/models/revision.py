@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 from blogapp.models.post import Post
 from blogapp.models.user import User
 
@@ -25,9 +25,7 @@ class Revision(db.Model):
 
     __tablename__ = "revisions"
     __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('saved', 'autosaved', 'restored', 'pending')", name="kind_valid"
-        ),
+        enum_check("kind", RevisionKind),
         sa.Index("ix_revisions_post_id_created_at", "post_id", "created_at"),
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 
 
 class OutboxKind(enum.StrEnum):
@@ -28,9 +28,7 @@ class SearchOutbox(db.Model):
     """One change to apply to the search index, written in the same transaction as the change."""
 
     __tablename__ = "search_outbox"
-    __table_args__ = (
-        sa.CheckConstraint("kind IN ('post', 'comment', 'thread', 'author')", name="kind_valid"),
-    )
+    __table_args__ = (enum_check("kind", OutboxKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(16))

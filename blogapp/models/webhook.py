@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blogapp.extensions import db
-from blogapp.models.base import utcnow
+from blogapp.models.base import enum_check, utcnow
 
 
 class WebhookStatus(enum.StrEnum):
@@ -19,7 +19,7 @@ class WebhookStatus(enum.StrEnum):
 class WebhookMessage(db.Model):
     __tablename__ = "webhook_outbox"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status_valid"),
+        enum_check("status", WebhookStatus),
         sa.Index("ix_webhook_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     )
 

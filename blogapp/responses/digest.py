@@ -9,7 +9,7 @@ from flask import render_template, url_for
 
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
-from blogapp.models import Role, User
+from blogapp.models import User
 from blogapp.models.base import utcnow
 from blogapp.responses.queue import QueueFilters, QueueItem, queue_page
 
@@ -17,7 +17,7 @@ DIGEST_LIMIT = 10_000
 
 
 def employees_query():
-    return sa.select(User).where(User.role.in_([Role.STAFF, Role.MODERATOR, Role.ADMIN]))
+    return sa.select(User).where(User.employee_clause())
 
 
 def send_digests(now: datetime | None = None, people: list[User] | None = None) -> int:
@@ -34,7 +34,7 @@ def send_digests(now: datetime | None = None, people: list[User] | None = None) 
         mine[item.assignee.id].append(item)
     sent = 0
     for person in everyone:
-        moderator = person.has_role(Role.MODERATOR, Role.ADMIN)
+        moderator = person.is_moderator
         own = mine.get(person.id, [])
         late = overdue if moderator else []
         if not own and not late:

@@ -6,15 +6,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from blogapp.accounts.forms import ParleyForm
 from blogapp.models import CloseReason
+from blogapp.responses import actions
 
 REASON_CHOICES = [("", "Choose a reason…")] + [(r.value, r.label) for r in CloseReason]
-BULK_CHOICES = [
-    ("", "Choose an action…"),
-    ("acknowledge", "Acknowledge"),
-    ("close", "Close: no response needed"),
-    ("assign", "Assign to…"),
-    ("spam", "Mark as spam"),
-]
+BULK_CHOICES = [("", "Choose an action…"), *actions.BULK_CHOICES]
 
 
 def _choices(pairs) -> list[SelectChoice]:

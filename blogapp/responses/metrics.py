@@ -20,9 +20,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, User
+from blogapp.models import AckKind, Acknowledgement, Comment, User
 from blogapp.models.base import utcnow
-from blogapp.responses.services import clock, customer_clause
+from blogapp.responses.services import clock
 from blogapp.responses.sla import Clock
 from blogapp.responses.tracker_cache import driver_time, kept
 
@@ -75,16 +75,6 @@ def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
     return ordered[index]
-
-
-def _items():
-    """Published customer comments that are queue items (follow-ups that joined an item
-    are part of it: one conversation, one item)."""
-    return (
-        Comment.status == CommentStatus.PUBLISHED.value,
-        Comment.joins_id.is_(None),
-        customer_clause(),
-    )
 
 
 @dataclass(frozen=True)
@@ -155,7 +145,7 @@ def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
             sa.type_coerce(Acknowledgement.created_at, as_given),
         )
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(*_items())
+        .where(Comment.tracked_clause())
     )
     rows = [
         (driver_time(created), kind, None if at is None else driver_time(at))

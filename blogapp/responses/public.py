@@ -10,9 +10,8 @@ from flask import url_for
 from sqlalchemy.orm import aliased
 
 from blogapp.extensions import db
-from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, User
+from blogapp.models import AckKind, Acknowledgement, Comment, User, owed_clause
 from blogapp.models.base import utcnow
-from blogapp.responses.services import customer_clause
 from blogapp.responses.sla import describe
 
 PUBLIC_KINDS = (AckKind.REPLY.value, AckKind.ACKNOWLEDGED.value)
@@ -91,12 +90,7 @@ def _first_response_rows(*where):
     return db.session.execute(
         sa.select(Comment.created_at, Acknowledgement.kind, Acknowledgement.created_at)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
-        .where(
-            Comment.status == CommentStatus.PUBLISHED.value,
-            Comment.joins_id.is_(None),
-            customer_clause(),
-            *where,
-        )
+        .where(Comment.tracked_clause(), *where)
     ).all()
 
 
@@ -164,9 +158,7 @@ def person_rates(user_id: int, days: int = 90) -> PersonRates:
         .join(Post, Post.id == Comment.post_id)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
         .where(
-            Comment.status == CommentStatus.PUBLISHED.value,
-            Comment.joins_id.is_(None),
-            customer_clause(),
+            Comment.tracked_clause(),
             Comment.created_at >= now - timedelta(days=days),
             sa.or_(Post.author_id == user_id, Acknowledgement.employee_id == user_id),
         )
@@ -200,8 +192,6 @@ def typical_response_time(days: int = 90) -> str | None:
 
 def owed_counts(post_ids) -> dict[int, int]:
     """How many comments each post owes an answer, in one query."""
-    from blogapp.responses.services import owed_clause
-
     ids = list(post_ids)
     if not ids:
         return {}

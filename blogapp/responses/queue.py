@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from blogapp.extensions import db
-from blogapp.models import Assignment, Comment, CommentStatus, Post, User
+from blogapp.models import Assignment, Comment, CommentStatus, Post, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.query_args import arg_choice, arg_id
-from blogapp.responses.services import clock, owed_clause
+from blogapp.responses.services import clock
 from blogapp.responses.sla import describe
 from blogapp.responses.tracker_cache import driver_time, kept
 

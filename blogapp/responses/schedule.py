@@ -15,11 +15,11 @@ from flask import current_app, render_template, url_for
 
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
-from blogapp.models import Comment, MailMessage
+from blogapp.models import Comment, MailMessage, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
 from blogapp.responses.digest import employees_query, send_digests
-from blogapp.responses.services import clock, current_assignee, owed_clause
+from blogapp.responses.services import clock, current_assignee
 from blogapp.responses.sla import describe
 
 WARN_BATCH = 500

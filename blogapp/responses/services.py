@@ -8,28 +8,24 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
-from sqlalchemy.orm import aliased
 
 from blogapp.comments import notify
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import (
-    EMPLOYEE_ROLES,
     AckKind,
     Acknowledgement,
     Assignment,
     CloseReason,
     Comment,
     CommentStatus,
-    Role,
     User,
+    owed_clause,
 )
 from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
 from blogapp.responses.audit import Action, record
 from blogapp.responses.sla import Clock
-
-EMPLOYEE_ROLE_VALUES = tuple(r.value for r in EMPLOYEE_ROLES)
 
 
 class ResponseError(Exception):
@@ -44,46 +40,15 @@ def clock() -> Clock:
 # --- who may do what -------------------------------------------------------------------
 
 
-def is_customer_comment(comment: Comment) -> bool:
-    return comment.author is None or not comment.author.is_employee
-
-
 def can_acknowledge(user, comment: Comment) -> bool:
-    return bool(getattr(user, "is_employee", False)) and is_customer_comment(comment)
+    return bool(getattr(user, "is_employee", False)) and comment.by_customer
 
 
 def can_moderate(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_role(
-        Role.MODERATOR, Role.ADMIN
-    )
+    return bool(getattr(user, "is_moderator", False))
 
 
-# --- what is owed ----------------------------------------------------------------------
-
-
-def customer_clause():
-    """Comments written by a guest or by a reader account."""
-    author = aliased(User)
-    return sa.or_(
-        Comment.author_id.is_(None),
-        sa.exists().where(author.id == Comment.author_id, author.role == Role.READER.value),
-    )
-
-
-def standing_ack():
-    """A standing acknowledgement of the outer comment."""
-    return sa.exists().where(Acknowledgement.standing_comment_id == Comment.id)
-
-
-def owed_clause():
-    """DESIGN.md's rule: published, by a customer, with no standing acknowledgement, and
-    not a follow-up that joined another comment's item."""
-    return sa.and_(
-        Comment.status == CommentStatus.PUBLISHED.value,
-        Comment.joins_id.is_(None),
-        customer_clause(),
-        ~standing_ack(),
-    )
+# --- what is owed (the rule itself is models.response.owed_clause) ---------------------
 
 
 def owed_ids() -> set[int]:
@@ -92,12 +57,8 @@ def owed_ids() -> set[int]:
 
 
 def is_owed(comment: Comment) -> bool:
-    return (
-        comment.status == CommentStatus.PUBLISHED
-        and comment.joins_id is None
-        and is_customer_comment(comment)
-        and standing_acknowledgement(comment) is None
-    )
+    """owed_clause() for one comment in the session."""
+    return comment.is_tracked and standing_acknowledgement(comment) is None
 
 
 def item_to_join(parent: Comment | None, author: User | None, guest_email: str | None):
@@ -193,7 +154,7 @@ def _check_owed(comment: Comment) -> None:
     lock_comment(comment)
     if comment.status != CommentStatus.PUBLISHED:
         raise ResponseError("This comment is not published, so it is not owed an answer.")
-    if not is_customer_comment(comment):
+    if not comment.by_customer:
         raise ResponseError("Comments by employees are never owed an answer.")
     if standing_acknowledgement(comment) is not None:
         raise ResponseError("Someone has already answered this comment.")
@@ -242,7 +203,7 @@ def record_reply(parent: Comment, reply: Comment) -> Acknowledgement | None:
     """An employee replied to ``parent``: acknowledge its conversation's item, in the
     reply's transaction (a reply to a follow-up answers the whole conversation)."""
     item = conversation_item(parent)
-    if item.status != CommentStatus.PUBLISHED or not is_customer_comment(item):
+    if item.status != CommentStatus.PUBLISHED or not item.by_customer:
         return None
     lock_comment(item)
     if standing_acknowledgement(item) is not None:
@@ -281,7 +242,7 @@ def employees() -> list[User]:
     """Everyone an owed comment can be assigned to, by name."""
     return list(
         db.session.scalars(
-            sa.select(User).where(User.role.in_(EMPLOYEE_ROLE_VALUES)).order_by(User.display_name)
+            sa.select(User).where(User.employee_clause()).order_by(User.display_name)
         )
     )
 

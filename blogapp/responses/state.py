@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from blogapp.extensions import db
-from blogapp.models import Acknowledgement, Assignment, Comment, CommentStatus, Post, Role, User
+from blogapp.models import Acknowledgement, Assignment, Comment, Post, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.responses.services import clock
 
@@ -35,14 +35,12 @@ def response_state(
         return {}
     now = now or utcnow()
     sla = clock()
-    by, assignee, author, writer = (aliased(User) for _ in range(4))
+    by, assignee, writer = (aliased(User) for _ in range(3))
     rows = (session or db.session).execute(
         sa.select(
             Comment.id,
-            Comment.status,
             Comment.created_at,
-            Comment.joins_id,
-            author.role,
+            owed_clause(),
             Acknowledgement.kind,
             Acknowledgement.created_at,
             by.id,
@@ -52,7 +50,6 @@ def response_state(
         )
         .join(Post, Post.id == Comment.post_id)
         .join(writer, writer.id == Post.author_id)
-        .outerjoin(author, author.id == Comment.author_id)
         # A follow-up that joined an item shares the item's answer.
         .outerjoin(
             Acknowledgement,
@@ -64,10 +61,8 @@ def response_state(
         .where(Comment.id.in_(ids))
     ).all()
     states = {}
-    for cid, status, created, joins_id, role, kind, at, by_id, by_name, a_id, a_name in rows:
-        customer = role is None or role == Role.READER.value
-        published = status == CommentStatus.PUBLISHED.value
-        owed = published and customer and kind is None and joins_id is None
+    for cid, created, owed, kind, at, by_id, by_name, a_id, a_name in rows:
+        owed = bool(owed)
         due = sla.due_at(created) if owed else None
         states[cid] = ResponseState(
             owed=owed,

@@ -49,7 +49,7 @@ def _act(session: Session) -> None:
     pending = session.info.pop(_KEY, None)
     if not pending:
         return
-    from blogapp.responses.services import is_customer_comment, record_reply
+    from blogapp.responses.services import record_reply
 
     for reply_id in pending["replies"]:
         reply = session.get(Comment, reply_id)
@@ -60,7 +60,7 @@ def _act(session: Session) -> None:
     for comment_id in pending["owed"]:
         comment = session.get(Comment, comment_id)
         # A follow-up that joined an owed item is part of it, not a new item.
-        if comment is not None and comment.joins_id is None and is_customer_comment(comment):
+        if comment is not None and comment.joins_id is None and comment.by_customer:
             webhooks.queue_event("owed", comment, at=comment.created_at)
 
 
@@ -69,12 +69,12 @@ def _status_changed(comment: Comment | None, old: str, new: str) -> None:
         return
     if new == CommentStatus.PUBLISHED and old == CommentStatus.HELD:
         record(Action.APPROVED, _current_user(), comment)
-        from blogapp.responses.services import is_customer_comment, item_to_join
+        from blogapp.responses.services import item_to_join
 
         # Whether it joins its conversation is decided as it becomes public: if that was
         # answered while it waited, it is a next reply with a clock of its own.
         comment.joins = item_to_join(comment.parent, comment.author, comment.guest_email)
-        if comment.joins is None and is_customer_comment(comment):
+        if comment.joins is None and comment.by_customer:
             webhooks.queue_event("owed", comment)
     if old == CommentStatus.PUBLISHED and new in (CommentStatus.SPAM, CommentStatus.REMOVED):
         from blogapp.responses.services import regroup_follow_ups

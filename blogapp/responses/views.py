@@ -18,11 +18,11 @@ from markupsafe import Markup
 from blogapp.accounts.permissions import employee_required, moderator_required
 from blogapp.comments import moderation
 from blogapp.comments.rules import CommentRejected
-from blogapp.comments.services import post_comment
 from blogapp.extensions import db
-from blogapp.models import Comment, CommentStatus, User
+from blogapp.models import Comment, User
 from blogapp.query_args import arg_int, arg_page, parse_id
 from blogapp.responses import services
+from blogapp.responses.actions import BULK, QUEUE, Given, offered
 from blogapp.responses.drawn import ItemActions
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
@@ -179,62 +179,29 @@ def _employee(value: str | None) -> User | None:
     return None
 
 
-def _do(action: str, comment: Comment, form: ActionForm) -> str:
-    """Carry out one action; the message for the flash."""
-    me = current_user
-    if action == "reply":
-        body = (form.body.data or "").strip()
-        if not body:
-            raise ResponseError("Please write your reply before sending it.")
-        post_comment(comment.post, body, author=me, parent_id=comment.id, ip=request.remote_addr)
-        return "Replied: the comment is answered."
-    if action == "acknowledge":
-        services.acknowledge(comment, me, form.note.data)
-        return "Acknowledged."
-    if action == "assign":
-        assignee = _employee(form.assignee.data)
-        services.assign(comment, assignee, me)
-        return f"Assigned to {assignee.display_name}."
-    if action == "undo":
-        services.undo(comment, me)
-        return "Undone: the comment is owed an answer again."
-    if not can_moderate(me):
-        abort(403)
-    if action == "close":
-        services.close_without_response(comment, me, form.reason.data, form.note.data)
-        return "Closed: no response needed."
-    if action == "spam":
-        moderation.mark_spam(comment, me)
-        return "Marked as spam."
-    if action == "remove":
-        moderation.remove_comment(comment, me, form.note.data or "Removed from the queue")
-        return "Removed."
-    if action == "approve":
-        moderation.approve_comment(comment, me)
-        return "Approved: the comment is public now."
-    if action == "reject":
-        if comment.status != CommentStatus.HELD:
-            raise ResponseError("Only a comment awaiting moderation can be rejected.")
-        moderation.remove_comment(comment, me, "Rejected in moderation")
-        return "Rejected."
-    abort(404)
-
-
-ACTIONS = {"reply", "acknowledge", "assign", "undo", "close", "spam", "remove", "approve", "reject"}
-
-
 @bp.post("/<int:comment_id>/<action>")
 @employee_required
 def act(comment_id: int, action: str):
     """One action on one queue item; back to the same place in the queue."""
-    if action not in ACTIONS:
+    chosen = offered(QUEUE, action)
+    if chosen is None:
         abort(404)
+    if not chosen.permission(current_user):
+        abort(403)
     comment = _comment(comment_id)
     form = ActionForm()
     try:
         if not form.validate():
             raise ResponseError(" ".join(e for errs in form.errors.values() for e in errs))
-        message = _do(action, comment, form)
+        given = Given(
+            body=form.body.data,
+            note=form.note.data,
+            reason=form.reason.data,
+            assignee=_employee(form.assignee.data),
+            ip=request.remote_addr,
+        )
+        chosen.service(comment, current_user, given)
+        message = chosen.done(given)
     except (ResponseError, CommentRejected) as error:
         db.session.rollback()
         kept = {comment_id: {"body": form.body.data, "note": form.note.data}}
@@ -251,17 +218,21 @@ def bulk():
     """A moderator's action on every selected comment."""
     form = BulkForm()
     # "Apply to all on this page" sends the page's ids, no ticking needed.
-    chosen = "page_ids" if request.form.get("scope") == "page" else "ids"
-    ids = [i for i in map(parse_id, request.form.getlist(chosen)) if i is not None]
+    field = "page_ids" if request.form.get("scope") == "page" else "ids"
+    ids = [i for i in map(parse_id, request.form.getlist(field)) if i is not None]
     if not form.validate() or not ids:
         message = " ".join(e for errs in form.errors.values() for e in errs)
         flash(message or "Please select at least one comment.", "error")
         return redirect(_back(form))
+    chosen = offered(BULK, form.action.data)
+    if not chosen.permission(current_user):
+        abort(403)
+    given = Given(reason=form.reason.data, assignee=_employee(form.assignee.data))
     comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
     done, failed = 0, []
     for comment in comments:
         try:
-            _bulk_one(form, comment)
+            chosen.service(comment, current_user, given)
             done += 1
         except (ResponseError, CommentRejected) as error:
             db.session.rollback()
@@ -270,15 +241,3 @@ def bulk():
     if failed:
         flash("Not done — " + "; ".join(failed[:5]), "error")
     return redirect(_back(form))
-
-
-def _bulk_one(form: BulkForm, comment: Comment) -> None:
-    me = current_user
-    if form.action.data == "acknowledge":
-        services.acknowledge(comment, me)
-    elif form.action.data == "close":
-        services.close_without_response(comment, me, form.reason.data)
-    elif form.action.data == "assign":
-        services.assign(comment, _employee(form.assignee.data), me)
-    elif form.action.data == "spam":
-        moderation.mark_spam(comment, me)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from blogapp.extensions import db
-from blogapp.models import Comment, WebhookMessage, WebhookStatus
+from blogapp.models import Comment, WebhookMessage, WebhookStatus, owed_clause
 from blogapp.models.base import utcnow
 
 SIGNATURE_HEADER = "X-Parley-Signature"
@@ -50,7 +50,7 @@ def queue_overdue_events(now: datetime | None = None) -> int:
     """Write an "overdue" event for each owed comment past due that has not had one."""
     if not enabled():
         return 0
-    from blogapp.responses.services import clock, owed_clause
+    from blogapp.responses.services import clock
 
     now = now or utcnow()
     cutoff = clock().overdue_cutoff(now)

@@ -16,13 +16,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blogapp.models import EMPLOYEE_ROLES, Comment, CommentStatus, Post, PostStatus, Tag, User
+from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, Tag, User
 from blogapp.models.post import post_tags
 from blogapp.search.hooks import hooks_of
 
 INDEXED_POST_STATUSES = (PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value)
 INDEXED_COMMENT_STATUSES = (CommentStatus.PUBLISHED.value, CommentStatus.HELD.value)
-_EMPLOYEE_ROLES = tuple(r.value for r in EMPLOYEE_ROLES)
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def _post_doc(row, tags: tuple[str, ...]) -> SearchDoc | None:
     return SearchDoc(
         kind="post", object_id=id_, post_id=id_, post_title=title, title=title,
         body=html_text(body_html), author_id=author_id, author_name=name,
-        author_staff=role in _EMPLOYEE_ROLES, tags=tags, status=status,
+        author_staff=Role.of(role).is_employee, tags=tags, status=status,
         created_at=published_at, published_at=published_at,
     )  # fmt: skip
 
@@ -168,7 +167,7 @@ def _comment_doc(row, tags: tuple[str, ...], state: ResponseState) -> SearchDoc 
         kind="comment", object_id=id_, post_id=post_id, post_title=title, title="",
         body=html_text(body_html), author_id=author_id,
         author_name=name if author_id else (guest_name or "Guest"),
-        author_staff=role in _EMPLOYEE_ROLES, tags=tags, status=status,
+        author_staff=Role.of(role).is_employee, tags=tags, status=status,
         created_at=created_at, published_at=None, response=state,
     )  # fmt: skip
 

@@ -8,7 +8,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from blogapp.extensions import db
-from blogapp.models import EMPLOYEE_ROLES, Comment, CommentStatus, Post, User
+from blogapp.models import Comment, CommentStatus, Post, User
 from blogapp.models.base import utcnow
 from blogapp.search.backend import Hit, Scope, get_backend
 from blogapp.search.documents import html_text, overdue_cutoff
@@ -198,14 +198,13 @@ def similar_answers(comment: Comment, limit: int = 5) -> list[SimilarAnswer]:
     question_ids = [h.object_id for h in hits]
     if not question_ids:
         return []
-    employee_roles = [r.value for r in EMPLOYEE_ROLES]
     replies = db.session.scalars(
         sa.select(Comment)
         .join(User, User.id == Comment.author_id)
         .where(
             Comment.parent_id.in_(question_ids),
             Comment.status == CommentStatus.PUBLISHED.value,
-            User.role.in_(employee_roles),
+            User.employee_clause(),
         )
         .order_by(Comment.created_at)
     )
