@@ -2,14 +2,18 @@
 
 
 def register(app) -> None:
-    """The queue, metrics and audit pages, the CLI, the template helpers and the listeners."""
+    """The queue, metrics and audit pages, the CLI, the template helpers, the listeners
+    and the webhook outbox."""
+    from blogapp.ops.outbox import register_outbox
     from blogapp.responses import searching, tracking
     from blogapp.responses.cli import responses_cli
     from blogapp.responses.pages import bp
     from blogapp.responses.public import register_template_helpers
+    from blogapp.responses.webhooks import WebhookOutbox
 
     app.register_blueprint(bp)
     app.cli.add_command(responses_cli)
     register_template_helpers(app)
     tracking.register()
     searching.register()
+    register_outbox(app, WebhookOutbox())

@@ -11,15 +11,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Wire search into the app: the outbox listeners, the page, the CLI, the readiness check."""
-    from blogapp.ops.health import register_backlog
+    """Wire search into the app: the outbox listeners, the page, the CLI."""
     from blogapp.search import outbox
     from blogapp.search.backend import check_backend_config
     from blogapp.search.cli import search_cli
     from blogapp.search.views import bp
 
     check_backend_config(app)
-    outbox.register()
+    outbox.register(app)
     app.register_blueprint(bp)
     app.cli.add_command(search_cli)
-    register_backlog("search_outbox", outbox.backlog_for_readiness)
