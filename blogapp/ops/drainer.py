@@ -44,9 +44,8 @@ def _merge(into: Work, name: str, ids) -> None:
 class Drainer:
     """Drains what committed transactions wrote: on its own thread, or the caller's."""
 
-    def __init__(self, app: Flask, background: bool):
+    def __init__(self, app: Flask):
         self.app = app
-        self.background = background
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         self.draining = threading.Lock()
@@ -61,7 +60,7 @@ class Drainer:
         with self.lock:
             for name, ids in work.items():
                 _merge(self.waiting, name, ids)
-            if self.background:
+            if self.app.config["OUTBOX_DRAIN_IN_BACKGROUND"]:
                 if not self.stopped:
                     self._start()
                 self.changed.notify_all()
@@ -169,7 +168,7 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 def register(app: Flask) -> None:
     """The app's drainer, and the session listeners that feed it (installed once)."""
-    app.extensions[EXTENSION_KEY] = Drainer(app, app.config["OUTBOX_DRAIN_IN_BACKGROUND"])
+    app.extensions[EXTENSION_KEY] = Drainer(app)
     target = db.session.session_factory.class_
     if event.contains(target, "after_commit", _committed):
         return
