@@ -126,8 +126,6 @@ def drain(work: Work) -> None:
             registry[name].drain_after_commit(ids)
         except Exception:  # the rows stay for the next drain
             current_app.logger.exception("Draining the %s outbox after commit failed", name)
-        finally:
-            db.session.remove()
 
 
 def drainer(app: Flask | None = None) -> Drainer:
