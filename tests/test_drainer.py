@@ -12,7 +12,9 @@ from aiosmtpd.controller import Controller
 from blogapp.extensions import db
 from blogapp.models import Guest, MailMessage, MailStatus, Role, SearchOutbox
 from blogapp.ops.drainer import drainer
+from blogapp.ops.outbox import outboxes
 from blogapp.search import outbox as search_outbox
+from blogapp.search.backend import get_backend
 from blogapp.search.services import SearchOptions, search_site
 from tests.conftest import csrf_from
 from tests.mail_helpers import Inbox, free_port
@@ -151,3 +153,31 @@ def test_a_stopped_drainer_loses_nothing_and_the_next_drain_delivers_it(
     db.session.expire_all()
     assert [m.status for m in db.session.scalars(sa.select(MailMessage))] == [MailStatus.SENT]
     assert len(found("wombat")) == 1
+
+
+def test_a_change_the_index_was_too_busy_for_is_applied_once_it_is_free(
+    app, client, site, background, monkeypatch
+):
+    """Another process writing the index does not leave a comment unfindable until the
+    next commit: the drainer tries again shortly."""
+    search = outboxes(app)["search"]
+    drain, found_busy = search.drain, threading.Event()
+
+    def watched(*args, **kwargs):
+        report = drain(*args, **kwargs)
+        if report.busy:
+            found_busy.set()
+        return report
+
+    monkeypatch.setattr(search, "drain", watched)
+    background()
+    elsewhere = get_backend().open_index().writer()  # another process is writing the index
+    try:
+        assert post_comment_form(client, site, "Pangolin export question.").status_code == 303
+        assert found_busy.wait(HOLD_SECONDS), "the drainer found the index busy"
+    finally:
+        elsewhere.cancel()
+    deadline = time.monotonic() + FINDABLE_WITHIN
+    while not found("pangolin") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(found("pangolin")) == 1

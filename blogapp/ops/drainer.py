@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -32,6 +33,9 @@ _PENDING_KEY = "parley_outbox_written"
 _READY_KEY = "parley_outbox_committed"
 # Work: outbox name -> the row ids to deliver, or None for every due row.
 Work = dict[str, set[int] | None]
+# How long the background drainer waits before trying again an outbox another
+# process was delivering (the search index is one writer at a time).
+BUSY_PAUSE = 0.1
 
 
 def _merge(into: Work, name: str, ids) -> None:
@@ -50,7 +54,7 @@ class Drainer:
         self.changed = threading.Condition(self.lock)
         self.draining = threading.Lock()
         self.waiting: Work = {}
-        self.busy = False
+        self.working = False
         self.stopped = False
         self.thread: threading.Thread | None = None
         self.pid = 0
@@ -91,13 +95,22 @@ class Drainer:
             try:
                 with self.lock:
                     work, self.waiting = self.waiting, {}
-                    self.busy = bool(work)
+                    self.working = bool(work)
+                in_the_way: Work = {}
                 if work:
                     with self.app.app_context():
-                        drain(work)
+                        in_the_way = drain(work)
+                if in_the_way and self.app.config["OUTBOX_DRAIN_IN_BACKGROUND"]:
+                    # Another process's drain may have read the rows before these
+                    # were committed: try again shortly rather than wait for the
+                    # next commit. (A request that drains inline does not wait.)
+                    time.sleep(BUSY_PAUSE)
+                    with self.lock:
+                        for name, ids in in_the_way.items():
+                            _merge(self.waiting, name, ids)
             finally:
                 with self.lock:
-                    self.busy = False
+                    self.working = False
                     self.changed.notify_all()
                 self.draining.release()
             with self.lock:
@@ -107,7 +120,7 @@ class Drainer:
     def wait_until_idle(self, timeout: float = 30) -> bool:
         """Block until nothing is waiting or being drained; False if ``timeout`` passed."""
         with self.lock:
-            return self.changed.wait_for(lambda: not (self.waiting or self.busy), timeout)
+            return self.changed.wait_for(lambda: not (self.waiting or self.working), timeout)
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the thread after the round in progress; what waits stays in the outboxes."""
@@ -118,14 +131,17 @@ class Drainer:
             self.thread.join(timeout)
 
 
-def drain(work: Work) -> None:
-    """Drain each outbox named in ``work``; one failing does not stop the others."""
-    registry = outboxes()
+def drain(work: Work) -> Work:
+    """Drain each outbox named in ``work``; one failing does not stop the others.
+    Returns the work another process was in the way of."""
+    registry, busy = outboxes(), {}
     for name, ids in work.items():
         try:
-            registry[name].drain_after_commit(ids)
+            if registry[name].drain_after_commit(ids).busy:
+                busy[name] = ids
         except Exception:  # the rows stay for the next drain
             current_app.logger.exception("Draining the %s outbox after commit failed", name)
+    return busy
 
 
 def drainer(app: Flask | None = None) -> Drainer:

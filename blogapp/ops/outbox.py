@@ -44,6 +44,7 @@ class DrainReport:
     delivered: int = 0
     failed: int = 0  # every row not delivered this time, the ones marked dead included
     dead: int = 0  # marked dead this time: refused for good, or out of attempts
+    busy: bool = False  # stopped early: another process holds what delivery needs
 
     @property
     def handled(self) -> int:
@@ -85,9 +86,9 @@ class Outbox:
     def before_drain(self, now: datetime) -> None:
         """Work to do before each drain (the webhook writes its overdue events here)."""
 
-    def drain_after_commit(self, ids: set[int] | None) -> None:
+    def drain_after_commit(self, ids: set[int] | None) -> DrainReport:
         """Deliver what a commit wrote: ``ids``, or every due row if None."""
-        self.drain(ids=ids)
+        return self.drain(ids=ids)
 
     # -- the same for every outbox ----------------------------------------------
 

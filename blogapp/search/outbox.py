@@ -169,8 +169,8 @@ class IndexOutbox(Outbox):
     after_commit_setting = "SEARCH_DRAIN_AFTER_COMMIT"
     batch = BATCH
 
-    def drain_after_commit(self, ids) -> None:
-        self.drain(AFTER_COMMIT_LIMIT)
+    def drain_after_commit(self, ids) -> DrainReport:
+        return self.drain(AFTER_COMMIT_LIMIT)
 
     def drain(self, limit=10_000, *, ids=None, include_not_due=False, now=None) -> DrainReport:
         """Apply up to ``limit`` waiting rows; a busy index applies none."""
@@ -190,6 +190,7 @@ class IndexOutbox(Outbox):
                         ids = [row.id for row in rows]
                         self._apply(session, writer, rows)
                 except IndexBusy:
+                    report.busy = True
                     break
                 except Exception as error:  # noqa: BLE001 - kept on the rows; the next batch goes on
                     current_app.logger.exception("Applying search outbox rows failed")
