@@ -37,8 +37,10 @@ class MailMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # A drainer's claim on the row until then (blogapp/ops/outbox.py); None: nobody's.
+    # A drainer's claim on the row until then, and which process holds it ("host:pid",
+    # blogapp/ops/outbox.py); None: nobody's.
     claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(255))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

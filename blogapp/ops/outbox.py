@@ -3,12 +3,15 @@
 Mail, search and the response webhook each keep a table of rows to deliver. An
 ``Outbox`` says how to deliver a row; the rest is the same for all three:
 
-- **claim**: a conditional ``UPDATE … SET claimed_until = now + LEASE WHERE
-  status = 'pending' AND (claimed_until IS NULL OR claimed_until <= now)``,
-  committed before anything is delivered. Of two drainers that read the same
-  rows only the first one's update matches them, on SQLite (which has no row
-  locks) and PostgreSQL alike; a drainer that dies mid-delivery leaves its rows
-  to whoever drains after the lease.
+- **claim**: a conditional ``UPDATE … SET claimed_until = now + LEASE,
+  claimed_by = 'host:pid' WHERE status = 'pending' AND (claimed_until IS NULL
+  OR claimed_until <= now)``, committed before anything is delivered. Of two
+  drainers that read the same rows only the first one's update matches them, on
+  SQLite (which has no row locks) and PostgreSQL alike. A drainer that dies
+  mid-delivery leaves its rows to whoever drains after the lease, or sooner to
+  the next `flask worker` or CLI drain on its host, which sees the process is
+  gone (so a killed worker's rows are sent again at once, at most one of them
+  twice: the one on the wire when it died).
 - **retry**: a failure adds an attempt, keeps the error and waits
   ``first_backoff`` × 2^(attempts − 1), never more than ``MAX_BACKOFF``.
 - **dead letter**: a row refused for good, or failing ``max_attempts`` times, is
@@ -21,6 +24,8 @@ The registry is ``app.extensions["parley_outboxes"]``, filled by each feature's
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -119,6 +124,24 @@ class Outbox:
             query = query.where(model.id.not_in(skip))
         return query.order_by(model.id)
 
+    def release_orphans(self, session: Session, now: datetime) -> None:
+        """Free the rows claimed by drainers of this host that are no longer running."""
+        model, host = self.model, socket.gethostname()
+        claimants = session.scalars(
+            sa.select(model.claimed_by)
+            .where(model.claimed_until > now, model.claimed_by.startswith(f"{host}:"))
+            .distinct()
+        ).all()
+        dead = [c for c in claimants if not _running(int(c.rpartition(":")[2]))]
+        if dead:
+            session.execute(
+                sa.update(model)
+                .where(model.claimed_by.in_(dead))
+                .values(claimed_until=None, claimed_by=None)
+                .execution_options(synchronize_session=False)
+            )
+        session.commit()
+
     def claim(self, session: Session, limit: int, now: datetime, **which) -> list:
         """Take up to ``limit`` rows for this drainer; committed before it delivers any."""
         model = self.model
@@ -130,7 +153,7 @@ class Outbox:
             claimed = session.scalars(
                 sa.update(model)
                 .where(model.id.in_(ids), model.status == PENDING, self._free(now))
-                .values(claimed_until=now + LEASE)
+                .values(claimed_until=now + LEASE, claimed_by=claimant())
                 .returning(model.id)
                 .execution_options(synchronize_session=False)
             ).all()
@@ -162,6 +185,8 @@ class Outbox:
         self.before_drain(now or utcnow())
         tried: set[int] = set()
         with Session(db.engine, expire_on_commit=False) as session:
+            if ids is None:  # a worker's or the CLI's drain, not a commit's
+                self.release_orphans(session, now or utcnow())
             while report.handled < limit:
                 rows = self.claim(
                     session,
@@ -189,7 +214,7 @@ class Outbox:
         else:
             self.delivered(row, now or utcnow())
             report.delivered += 1
-        row.claimed_until = None
+        row.claimed_until = row.claimed_by = None
         session.commit()
 
     def backlog(self) -> tuple[int, int]:
@@ -223,6 +248,21 @@ class Outbox:
         )
         db.session.commit()
         return result.rowcount
+
+
+def claimant() -> str:
+    """This process, as a claim names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def register_outbox(app: Flask, outbox: Outbox) -> None:

@@ -2,7 +2,7 @@
 letter on the search outbox
 
 Every outbox is drained by blogapp/ops/outbox.py: a row is claimed by a conditional
-UPDATE of claimed_until (SQLite has no row locks), and a row that keeps failing waits
+UPDATE of claimed_until and claimed_by (SQLite has no row locks), and a row that keeps failing waits
 longer each time and ends as status 'failed' with its last error.
 
 Revision ID: 0011
@@ -25,6 +25,7 @@ def upgrade():
     for table in ("mail_outbox", "webhook_outbox"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("claimed_until", sa.DateTime(), nullable=True))
+            batch.add_column(sa.Column("claimed_by", sa.String(255), nullable=True))
     with op.batch_alter_table("search_outbox") as batch:
         batch.add_column(
             sa.Column("status", sa.String(16), nullable=False, server_default="pending")
@@ -53,4 +54,5 @@ def downgrade():
         batch.drop_column("status")
     for table in ("webhook_outbox", "mail_outbox"):
         with op.batch_alter_table(table) as batch:
+            batch.drop_column("claimed_by")
             batch.drop_column("claimed_until")
