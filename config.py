@@ -140,6 +140,13 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     # Off when a separate `flask worker` drains the outbox instead of the request.
     MAIL_SEND_AFTER_COMMIT = _bool("MAIL_SEND_AFTER_COMMIT", True)
+    # Outbox rows drained after commit (mail and search above) are drained on a
+    # per-process background thread, so the response does not wait for an SMTP
+    # conversation or a search-index commit; off: by the committing thread, before it
+    # returns (blogapp/ops/drainer.py).
+    OUTBOX_DRAIN_IN_BACKGROUND = _bool("OUTBOX_DRAIN_IN_BACKGROUND", True)
+    # A search outbox row whose change fails to apply this many times is kept as failed.
+    SEARCH_MAX_ATTEMPTS = _int("SEARCH_MAX_ATTEMPTS", 8)
 
     # Comments: site settings.
     COMMENTS_ALLOW_GUESTS = _bool("COMMENTS_ALLOW_GUESTS", True)
@@ -229,6 +236,9 @@ class TestingConfig(Config):
     # The worker's clock work is tested on its own (tests/test_responses_schedule.py).
     DIGEST_TIME = ""
     DUE_SOON_HOURS = 0
+    # Drained before the commit returns, so a test sees its mail and search at once;
+    # the background drainer's own tests turn it on (tests/test_drainer.py).
+    OUTBOX_DRAIN_IN_BACKGROUND = False
     LOGIN_RATE_LIMIT_ACCOUNT = "1000 per minute"
     LOGIN_RATE_LIMIT_IP = "1000 per minute"
     REGISTER_RATE_LIMIT_IP = "1000 per minute"

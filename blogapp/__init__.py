@@ -111,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(mail_bp)
-    register_mail_outbox()
+    register_mail_outbox(app)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -168,14 +168,15 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """Health checks, security headers, request logs, the worker and backups."""
-    from blogapp.ops import headers, logs
-    from blogapp.ops.cli import backup_command, restore_command, worker_command
+    """Health checks, security headers, request logs, the outboxes' drainer and CLI, the
+    worker and backups."""
+    from blogapp.ops import drainer, headers, logs
+    from blogapp.ops.cli import backup_command, outbox_cli, restore_command, worker_command
     from blogapp.ops.health import bp as ops_bp
-    from blogapp.ops.health import register_outbox_backlogs
 
     app.register_blueprint(ops_bp)
-    register_outbox_backlogs()
+    drainer.register(app)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(worker_command)

@@ -75,16 +75,22 @@ def test_readyz_reports_an_unreachable_database(tmp_path):
 
 def test_readyz_watches_outbox_backlogs(app, client, monkeypatch):
     from blogapp.ops import health
+    from blogapp.ops.outbox import outboxes
 
     monkeypatch.setattr(health, "migration_heads", lambda: {"x"})
     monkeypatch.setattr(health, "applied_revisions", lambda: {"x"})
-    monkeypatch.setitem(health.BACKLOG_COUNTERS, "test_outbox", lambda: 5)
+    monkeypatch.setattr(outboxes(app)["mail"], "backlog", lambda: (5, 0))
     app.config["READY_MAX_OUTBOX_BACKLOG"] = 10
     assert client.get("/readyz").status_code == 200
     app.config["READY_MAX_OUTBOX_BACKLOG"] = 4
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json["checks"]["test_outbox"] == {"ok": False, "waiting": 5, "limit": 4}
+    assert response.json["checks"]["mail_outbox"] == {
+        "ok": False,
+        "waiting": 5,
+        "dead": 0,
+        "limit": 4,
+    }
 
 
 def test_request_id_is_generated_or_kept(client):

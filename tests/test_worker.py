@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import MailMessage, MailStatus, Role
+from blogapp.ops.outbox import outboxes
 from blogapp.ops.worker import run_worker, single_worker_lock
 from blogapp.search.outbox import waiting as search_waiting
 from tests.load_harness import flask_worker
@@ -53,17 +54,14 @@ def test_one_round_drains_mail_search_and_webhooks(
 
 
 def test_a_failing_outbox_does_not_stop_the_others(app, smtp, monkeypatch):
-    from blogapp.ops import worker
 
     app.config.update(MAIL_SEND_AFTER_COMMIT=False)
     queue_mails(2)
 
-    def broken() -> int:
+    def broken(*args, **kwargs):
         raise RuntimeError("index on fire")
 
-    monkeypatch.setattr(
-        worker, "outbox_drainers", lambda: [("search", broken), ("mail", worker._deliver_mail)]
-    )
+    monkeypatch.setattr(outboxes(app)["search"], "drain", broken)
     assert run_worker(app, once=True) == 2
     assert pending_mail() == 0
 

@@ -1,12 +1,10 @@
 """`flask mail send`: deliver what is waiting in the outbox; `flask mail failed`: what gave up."""
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from blogapp.extensions import db
-from blogapp.mail.delivery import deliver, retry_failed
-from blogapp.models import MailMessage, MailStatus
+from blogapp.mail.delivery import deliver
+from blogapp.ops.outbox import outbox
 
 mail_cli = AppGroup("mail", help="The mail outbox.")
 
@@ -17,12 +15,12 @@ mail_cli = AppGroup("mail", help="The mail outbox.")
 def send_command(retry: bool, due_only: bool) -> None:
     """Send every pending message now (failed sends stay for the next run)."""
     if retry:
-        click.echo(f"{retry_failed()} failed message(s) queued again.")
+        click.echo(f"{outbox('mail').retry_dead()} failed message(s) queued again.")
     report = deliver(include_not_due=not due_only)
-    click.echo(f"Sent {report.sent}, failed {report.failed}.")
-    if report.given_up:
+    click.echo(f"Sent {report.delivered}, failed {report.failed}.")
+    if report.dead:
         click.echo(
-            f"{report.given_up} message(s) cannot be sent and were marked failed; "
+            f"{report.dead} message(s) cannot be sent and were marked failed; "
             "`flask mail failed` lists them with the reason."
         )
 
@@ -31,12 +29,7 @@ def send_command(retry: bool, due_only: bool) -> None:
 @click.option("--limit", default=50, show_default=True, help="How many, newest first.")
 def failed_command(limit: int) -> None:
     """List the messages marked failed, each with the reason it was not sent."""
-    rows = db.session.scalars(
-        sa.select(MailMessage)
-        .where(MailMessage.status == MailStatus.FAILED.value)
-        .order_by(MailMessage.id.desc())
-        .limit(limit)
-    ).all()
+    rows = outbox("mail").dead_letters(limit)
     if not rows:
         click.echo("No failed messages.")
     for row in rows:

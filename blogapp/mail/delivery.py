@@ -1,23 +1,19 @@
 """Sending outbox messages: by SMTP when MAIL_SERVER is set, else as .eml files.
 
-Each message is claimed with a row lock (FOR UPDATE SKIP LOCKED on PostgreSQL),
-sent, and marked in its own short transaction, so several drainers (a request
-after commit, `flask mail send`, a worker) never send one message twice.
+Claiming, retrying and giving up are the one outbox's (blogapp/ops/outbox.py), so
+several drainers (a request after commit, `flask mail send`, a worker) never send
+one message twice.
 """
 
 import secrets
 import smtplib
-from dataclasses import dataclass
 from datetime import UTC, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
-from blogapp.extensions import db
 from blogapp.mail.headers import (
     UnsafeMessage,
     VerbatimHeader,
@@ -27,16 +23,7 @@ from blogapp.mail.headers import (
 )
 from blogapp.models import MailMessage, MailStatus
 from blogapp.models.base import utcnow
-
-# Waiting 2, 4, 8 ... minutes between attempts, at most six hours.
-MAX_BACKOFF = timedelta(hours=6)
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0  # every message not sent this time, the ones given up on included
-    given_up: int = 0  # could not be built, or refused for good: marked failed at once
+from blogapp.ops.outbox import DrainReport, Outbox, outbox
 
 
 def build_email(message: MailMessage) -> EmailMessage:
@@ -104,18 +91,6 @@ def send_one(message: MailMessage) -> None:
         _write_eml(email, message)
 
 
-def _claim_next(session: Session, ids, include_not_due: bool, skip: set[int]):
-    query = sa.select(MailMessage).where(MailMessage.status == MailStatus.PENDING.value)
-    if ids is not None:
-        query = query.where(MailMessage.id.in_(ids))
-    elif not include_not_due:
-        query = query.where(MailMessage.next_attempt_at <= utcnow())
-    if skip:
-        query = query.where(MailMessage.id.not_in(skip))
-    query = query.order_by(MailMessage.id).limit(1).with_for_update(skip_locked=True)
-    return session.scalar(query)
-
-
 def is_permanent(error: Exception) -> bool:
     """Whether sending again cannot help: the message cannot be built (a ValueError),
     or the server refused this message or its recipient for good (SMTP 5xx).
@@ -141,58 +116,31 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _record_failure(message: MailMessage, error: Exception, permanent: bool) -> None:
-    message.attempts += 1
-    message.last_error = _reason(error)[:2000]
-    if permanent:
-        message.status = MailStatus.FAILED.value
-        return
-    backoff = min(timedelta(minutes=2**message.attempts), MAX_BACKOFF)
-    message.next_attempt_at = utcnow() + backoff
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = MailStatus.FAILED.value
+class MailOutbox(Outbox):
+    """The mail outbox: each message sent by SMTP or written as an .eml file."""
+
+    name = "mail"
+    model = MailMessage
+    max_attempts_setting = "MAIL_MAX_ATTEMPTS"
+    after_commit_setting = "MAIL_SEND_AFTER_COMMIT"
+    # Waiting 2, 4, 8 ... minutes between attempts (at most MAX_BACKOFF).
+    first_backoff = timedelta(minutes=2)
+
+    def deliver(self, row: MailMessage) -> None:
+        send_one(row)
+
+    def delivered(self, row: MailMessage, now) -> None:
+        row.status = MailStatus.SENT.value
+        row.attempts += 1
+        row.sent_at = utcnow()
+
+    def is_permanent(self, error: Exception) -> bool:
+        return is_permanent(error)
+
+    def describe(self, error: Exception) -> str:
+        return _reason(error)
 
 
-def deliver(ids=None, include_not_due: bool = False, limit: int = 500) -> DeliveryReport:
-    """Send pending messages (``ids``, or every due one), each in its own transaction.
-
-    No message stops the drain: one that cannot be sent is marked failed at once with
-    its reason, one that may go through later waits for its next try.
-    """
-    report = DeliveryReport()
-    tried: set[int] = set()
-    with Session(db.engine, expire_on_commit=False) as session:
-        for _ in range(limit):
-            message = _claim_next(session, ids, include_not_due, tried)
-            if message is None:
-                break
-            tried.add(message.id)
-            try:
-                send_one(message)
-            except Exception as error:  # noqa: BLE001 - recorded on the row, the drain goes on
-                permanent = is_permanent(error)
-                _record_failure(message, error, permanent)
-                report.failed += 1
-                report.given_up += permanent
-                if permanent or isinstance(error, OSError | smtplib.SMTPException):
-                    current_app.logger.warning("Mail %s not sent: %s", message.id, error)
-                else:
-                    current_app.logger.exception("Mail %s not sent", message.id)
-            else:
-                message.status = MailStatus.SENT.value
-                message.attempts += 1
-                message.sent_at = utcnow()
-                report.sent += 1
-            session.commit()
-    return report
-
-
-def retry_failed() -> int:
-    """Put messages that ran out of attempts back in the queue; how many."""
-    result = db.session.execute(
-        sa.update(MailMessage)
-        .where(MailMessage.status == MailStatus.FAILED.value)
-        .values(status=MailStatus.PENDING.value, attempts=0, next_attempt_at=utcnow())
-    )
-    db.session.commit()
-    return result.rowcount
+def deliver(ids=None, include_not_due: bool = False, limit: int = 500) -> DrainReport:
+    """Send pending messages (``ids``, or every due one), each in its own transaction."""
+    return outbox("mail").drain(limit, ids=ids, include_not_due=include_not_due)

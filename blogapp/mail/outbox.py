@@ -1,26 +1,23 @@
 """Writing mail to the outbox, and handing it to delivery once the transaction commits.
 
-Messages are collected in ``after_flush`` (their ids exist by then), marked
-ready in ``after_commit``, and delivered once the transaction has ended and
-given its connection back to the pool (so a request never holds two); they are
-forgotten on rollback. A message is sent only for a change that really happened,
-and never lost if sending fails: the row stays for `flask mail send`.
+Messages are noted in ``after_flush`` (their ids exist by then) and handed to the
+app's drainer once the transaction has committed (blogapp/ops/drainer.py); they
+are forgotten on rollback. A message is sent only for a change that really
+happened, and never lost if sending fails: the row stays for `flask mail send`.
 """
 
 import re
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from blogapp.extensions import db
 from blogapp.mail.headers import header_text
 from blogapp.models import MailMessage, MailOptOut
-
-_PENDING_KEY = "mail_outbox_ids"
-_READY_KEY = "mail_outbox_committed_ids"
-
+from blogapp.ops.drainer import mark_written
+from blogapp.ops.outbox import register_outbox
 
 # Every control character but tab and line feed; a CR on its own or before LF is a line end.
 _BODY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -70,39 +67,14 @@ def queue_mail(
 def _collect(session: Session, flush_context) -> None:
     ids = [obj.id for obj in session.new if isinstance(obj, MailMessage)]
     if ids:
-        session.info.setdefault(_PENDING_KEY, []).extend(ids)
+        mark_written(session, "mail", ids)
 
 
-def _forget(session: Session, previous_transaction=None) -> None:
-    session.info.pop(_PENDING_KEY, None)
+def register(app: Flask) -> None:
+    """The mail outbox in the app's registry, and the listener that notes new messages."""
+    from blogapp.mail.delivery import MailOutbox
 
-
-def _mark_committed(session: Session) -> None:
-    ids = session.info.pop(_PENDING_KEY, None)
-    if ids:
-        session.info.setdefault(_READY_KEY, []).extend(ids)
-
-
-def _deliver_committed(session: Session, transaction) -> None:
-    if transaction.parent is not None or _READY_KEY not in session.info:
-        return
-    ids = session.info.pop(_READY_KEY)
-    if not has_app_context() or not current_app.config["MAIL_SEND_AFTER_COMMIT"]:
-        return
-    from blogapp.mail.delivery import deliver
-
-    try:
-        deliver(ids=ids)
-    except Exception:  # the rows stay pending; `flask mail send` retries them
-        current_app.logger.exception("Mail delivery after commit failed")
-
-
-def register() -> None:
-    """Listen on every session once: collect, deliver after commit, forget on rollback."""
+    register_outbox(app, MailOutbox())
     target = db.session.session_factory.class_
-    if event.contains(target, "after_flush", _collect):
-        return
-    event.listen(target, "after_flush", _collect)
-    event.listen(target, "after_commit", _mark_committed)
-    event.listen(target, "after_rollback", _forget)
-    event.listen(target, "after_transaction_end", _deliver_committed)
+    if not event.contains(target, "after_flush", _collect):
+        event.listen(target, "after_flush", _collect)

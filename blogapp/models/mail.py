@@ -13,9 +13,9 @@ from blogapp.models.base import enum_check, utcnow
 class MailStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
-    # Could not be built or was refused for good (at once), or gave up after
-    # MAIL_MAX_ATTEMPTS; last_error says why (`flask mail failed`), and
-    # `flask mail send --retry-failed` tries again.
+    # The dead letter: could not be built or was refused for good (at once), or gave
+    # up after MAIL_MAX_ATTEMPTS; last_error says why (`flask mail failed`, `flask
+    # outbox dead mail`), and `flask mail send --retry-failed` tries again.
     FAILED = "failed"
 
 
@@ -37,6 +37,10 @@ class MailMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A drainer's claim on the row until then, and which process holds it ("host:pid",
+    # blogapp/ops/outbox.py); None: nobody's.
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(255))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -25,15 +25,26 @@ class OutboxKind(enum.StrEnum):
 
 
 class SearchOutbox(db.Model):
-    """One change to apply to the search index, written in the same transaction as the change."""
+    """One change to apply to the search index, written in the same transaction as the change.
+
+    Deleted once applied; after SEARCH_MAX_ATTEMPTS failed tries kept as 'failed' (the dead
+    letter) with its last error.
+    """
 
     __tablename__ = "search_outbox"
-    __table_args__ = (enum_check("kind", OutboxKind),)
+    __table_args__ = (
+        enum_check("kind", OutboxKind),
+        sa.CheckConstraint("status IN ('pending', 'failed')", name="status_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     object_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
         return f"<SearchOutbox {self.id} {self.kind} {self.object_id}>"

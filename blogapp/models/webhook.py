@@ -13,7 +13,7 @@ from blogapp.models.base import enum_check, utcnow
 class WebhookStatus(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
-    FAILED = "failed"
+    FAILED = "failed"  # the dead letter: gave up after WEBHOOK_MAX_ATTEMPTS
 
 
 class WebhookMessage(db.Model):
@@ -31,6 +31,10 @@ class WebhookMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A drainer's claim on the row until then, and which process holds it ("host:pid",
+    # blogapp/ops/outbox.py); None: nobody's.
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(255))
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

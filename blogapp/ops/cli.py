@@ -1,4 +1,4 @@
-"""`flask backup` and `flask restore`."""
+"""`flask backup`, `flask restore`, `flask worker` and `flask outbox`."""
 
 import os
 import sys
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from blogapp.ops.backup import BackupError, create_backup, restore_backup
+from blogapp.ops.outbox import Outbox, outboxes
 
 
 @click.command("backup")
@@ -62,3 +63,54 @@ def worker_command(interval: float, once: bool):
         current_app._get_current_object(), interval=interval, once=once, on_start=started
     )
     click.echo(f"Worker stopped; {handled} outbox rows handled.")
+
+
+outbox_cli = AppGroup("outbox", help="The mail, search and webhook outboxes.")
+
+
+@outbox_cli.command("status")
+def outbox_status_command():
+    """Each outbox's waiting rows and dead letters."""
+    for name, outbox in outboxes().items():
+        waiting, dead = outbox.backlog()
+        click.echo(f"{name}: {waiting} waiting, {dead} dead")
+
+
+@outbox_cli.command("dead")
+@click.argument("name")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+def outbox_dead_command(name: str, limit: int):
+    """List an outbox's dead letters, each with the error it last failed with."""
+    rows = _named(name).dead_letters(limit)
+    if not rows:
+        click.echo(f"No dead letters in the {name} outbox.")
+    for row in rows:
+        click.echo(
+            f"#{row.id} {row.created_at:%Y-%m-%d %H:%M} after {row.attempts} attempt(s): "
+            f"{row.last_error}"
+        )
+
+
+@outbox_cli.command("retry")
+@click.argument("name")
+def outbox_retry_command(name: str):
+    """Put an outbox's dead letters back in the queue, with fresh attempts."""
+    click.echo(f"{_named(name).retry_dead()} dead letter(s) queued again in {name}.")
+
+
+@outbox_cli.command("drain")
+@click.argument("names", nargs=-1)
+def outbox_drain_command(names: tuple[str, ...]):
+    """Deliver what is due in the named outboxes (all of them by default)."""
+    for name in names or outboxes():
+        report = _named(name).drain()
+        click.echo(
+            f"{name}: delivered {report.delivered}, failed {report.failed}, dead {report.dead}"
+        )
+
+
+def _named(name: str) -> Outbox:
+    registry = outboxes()
+    if name not in registry:
+        raise click.BadParameter(f"choose one of {', '.join(registry)}", param_hint="NAME")
+    return registry[name]

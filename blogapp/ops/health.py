@@ -1,6 +1,5 @@
 """/healthz (the process answers) and /readyz (it can serve: database, schema, backlogs)."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -8,33 +7,9 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 
 from blogapp.extensions import db
+from blogapp.ops.outbox import outboxes
 
 bp = Blueprint("ops", __name__)
-
-# name -> function returning how many outbox rows wait; features add theirs at start-up.
-BACKLOG_COUNTERS: dict[str, Callable[[], int]] = {}
-
-
-def register_backlog(name: str, counter: Callable[[], int]) -> None:
-    """Let /readyz watch an outbox's backlog."""
-    BACKLOG_COUNTERS[name] = counter
-
-
-def _pending(model) -> Callable[[], int]:
-    def count() -> int:
-        return db.session.scalar(
-            sa.select(sa.func.count(model.id)).where(model.status == "pending")
-        )
-
-    return count
-
-
-def register_outbox_backlogs() -> None:
-    """Watch the mail and webhook outboxes (search registers its own)."""
-    from blogapp.models import MailMessage, WebhookMessage
-
-    register_backlog("mail_outbox", _pending(MailMessage))
-    register_backlog("webhook_outbox", _pending(WebhookMessage))
 
 
 def migration_heads() -> set[str]:
@@ -68,15 +43,18 @@ def readiness() -> tuple[bool, dict]:
         db.session.rollback()
         checks["migrations"] = {"ok": False, "error": type(error).__name__}
     limit = current_app.config["READY_MAX_OUTBOX_BACKLOG"]
-    for name, counter in sorted(BACKLOG_COUNTERS.items()):
+    for outbox in outboxes().values():
+        name = outbox.model.__tablename__
         try:
-            waiting = counter()
+            waiting, dead = outbox.backlog()
         except sa.exc.SQLAlchemyError as error:
             # Before the migrations have made the table; the migrations check says why.
             db.session.rollback()
             checks[name] = {"ok": False, "error": type(error).__name__}
             continue
-        checks[name] = {"ok": waiting <= limit, "waiting": waiting, "limit": limit}
+        # Dead letters count too: each needs someone to look at it (`flask outbox dead`).
+        backlog = waiting + dead
+        checks[name] = {"ok": backlog <= limit, "waiting": waiting, "dead": dead, "limit": limit}
     return all(c["ok"] for c in checks.values()), checks
 
 

@@ -1,9 +1,8 @@
 """`flask worker`: one long-running process that drains the outboxes.
 
-Each outbox claims its rows itself (``SELECT … FOR UPDATE SKIP LOCKED`` on
-PostgreSQL), so workers on several hosts never deliver the same row twice. On
-SQLite, which has no row locks, a lock file makes a second worker stand by
-until the first one stops.
+It drains the app's outboxes (blogapp/ops/outbox.py), whose claims keep workers
+on several hosts from delivering the same row twice. On SQLite one worker is
+enough: a lock file makes a second one stand by until the first one stops.
 """
 
 import fcntl
@@ -18,30 +17,12 @@ from pathlib import Path
 from flask import Flask
 
 from blogapp.extensions import db
+from blogapp.ops.outbox import outboxes
 
 log = logging.getLogger("parley.worker")
 
 # (name, drain): drain() handles a batch of waiting rows and returns how many.
 Drainer = tuple[str, Callable[[], int]]
-
-
-def _deliver_mail() -> int:
-    from blogapp.mail.delivery import deliver
-
-    report = deliver()
-    return report.sent + report.failed
-
-
-def _apply_search() -> int:
-    from blogapp.search.outbox import drain
-
-    return drain()
-
-
-def _deliver_webhooks() -> int:
-    from blogapp.responses.webhooks import deliver_webhooks
-
-    return deliver_webhooks()
 
 
 def _run_schedule() -> int:
@@ -52,12 +33,9 @@ def _run_schedule() -> int:
 
 def outbox_drainers() -> list[Drainer]:
     """What `flask worker` does each round, in order: the clock's work (due-soon warnings,
-    the daily digest) writes mail and webhook rows that the outboxes then deliver."""
-    return [
-        ("schedule", _run_schedule),
-        ("mail", _deliver_mail),
-        ("search", _apply_search),
-        ("webhooks", _deliver_webhooks),
+    the daily digest) writes mail and webhook rows that the app's outboxes then deliver."""
+    return [("schedule", _run_schedule)] + [
+        (name, lambda outbox=outbox: outbox.drain().handled) for name, outbox in outboxes().items()
     ]
 
 

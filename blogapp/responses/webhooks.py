@@ -1,5 +1,6 @@
 """The response webhook: JSON events, HMAC-signed, written to ``webhook_outbox`` with the
-change and delivered afterwards by ``deliver_webhooks()`` (called by `flask worker`)."""
+change and delivered afterwards by the one outbox (blogapp/ops/outbox.py) that `flask
+worker` drains."""
 
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ from flask import current_app
 from blogapp.extensions import db
 from blogapp.models import Comment, WebhookMessage, WebhookStatus, owed_clause
 from blogapp.models.base import utcnow
+from blogapp.ops.outbox import Outbox, outbox
 
 SIGNATURE_HEADER = "X-Parley-Signature"
 
@@ -66,53 +68,6 @@ def queue_overdue_events(now: datetime | None = None) -> int:
     return len(comments)
 
 
-# A claimed row is someone's for this long; a worker that dies mid-send leaves it for later.
-LEASE = timedelta(minutes=5)
-
-
-def _claim(limit: int, now: datetime) -> list[WebhookMessage]:
-    """Take up to ``limit`` due rows for this drain, committed before anything is sent."""
-    query = (
-        sa.select(WebhookMessage.id)
-        .where(
-            WebhookMessage.status == WebhookStatus.PENDING.value,
-            WebhookMessage.next_attempt_at <= now,
-        )
-        .order_by(WebhookMessage.id)
-        .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        # Concurrent drains skip the rows another one holds instead of waiting for them.
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
-    if not ids:
-        db.session.commit()
-        return []
-    # The conditional update is the claim on every database: of two drains that read the
-    # same rows (SQLite has no row locks), only the first one's update matches them.
-    claimed = db.session.scalars(
-        sa.update(WebhookMessage)
-        .where(
-            WebhookMessage.id.in_(ids),
-            WebhookMessage.status == WebhookStatus.PENDING.value,
-            WebhookMessage.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + LEASE)
-        .returning(WebhookMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
-    if not claimed:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(WebhookMessage)
-            .where(WebhookMessage.id.in_(claimed))
-            .order_by(WebhookMessage.id)
-        )
-    )
-
-
 def _post(url: str, secret: str, body: bytes, timeout: float) -> None:
     request = urllib.request.Request(url, data=body, method="POST")
     request.add_header("Content-Type", "application/json")
@@ -124,33 +79,38 @@ def _post(url: str, secret: str, body: bytes, timeout: float) -> None:
             raise urllib.error.HTTPError(url, response.status, "not 2xx", response.headers, None)
 
 
+class WebhookOutbox(Outbox):
+    """The webhook outbox: each event POSTed to RESPONSE_WEBHOOK_URL, signed."""
+
+    name = "webhooks"
+    model = WebhookMessage
+    max_attempts_setting = "WEBHOOK_MAX_ATTEMPTS"
+    # Waiting 1, 2, 4 ... minutes between attempts (at most MAX_BACKOFF).
+    first_backoff = timedelta(minutes=1)
+    error_length = 500
+
+    def before_drain(self, now: datetime) -> None:
+        if enabled():
+            queue_overdue_events(now)
+
+    def deliver(self, row: WebhookMessage) -> None:
+        config = current_app.config
+        if not config.get("RESPONSE_WEBHOOK_URL"):
+            raise RuntimeError("RESPONSE_WEBHOOK_URL is not set")
+        _post(
+            config["RESPONSE_WEBHOOK_URL"],
+            config.get("RESPONSE_WEBHOOK_SECRET", ""),
+            row.payload.encode(),
+            config.get("WEBHOOK_TIMEOUT", 5),
+        )
+
+    def delivered(self, row: WebhookMessage, now: datetime) -> None:
+        row.status = WebhookStatus.DELIVERED.value
+        row.attempts += 1
+        row.delivered_at = utcnow()
+        row.last_error = None
+
+
 def deliver_webhooks(limit: int = 100, now: datetime | None = None) -> int:
     """Send due webhook events; failures wait longer each time. Returns rows handled."""
-    config = current_app.config
-    now = now or utcnow()
-    if enabled():
-        queue_overdue_events(now)
-    messages = _claim(limit, now)
-    for message in messages:
-        message.attempts += 1
-        try:
-            if not config.get("RESPONSE_WEBHOOK_URL"):
-                raise RuntimeError("RESPONSE_WEBHOOK_URL is not set")
-            _post(
-                config["RESPONSE_WEBHOOK_URL"],
-                config.get("RESPONSE_WEBHOOK_SECRET", ""),
-                message.payload.encode(),
-                config.get("WEBHOOK_TIMEOUT", 5),
-            )
-        except Exception as error:  # any failure is retried later, never raised to the worker
-            message.last_error = f"{type(error).__name__}: {error}"[:500]
-            if message.attempts >= config.get("WEBHOOK_MAX_ATTEMPTS", 8):
-                message.status = WebhookStatus.FAILED.value
-            else:
-                message.next_attempt_at = now + timedelta(minutes=2 ** (message.attempts - 1))
-        else:
-            message.status = WebhookStatus.DELIVERED.value
-            message.delivered_at = utcnow()
-            message.last_error = None
-    db.session.commit()
-    return len(messages)
+    return outbox("webhooks").drain(limit, now=now).handled

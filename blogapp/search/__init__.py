@@ -12,8 +12,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Wire search into the app: the outbox listeners, the page, the CLI, the readiness check."""
-    from blogapp.ops.health import register_backlog
+    """Wire search into the app: its hooks, the outbox listeners, the page, the CLI."""
     from blogapp.search import hooks, outbox
     from blogapp.search.backend import check_backend_config
     from blogapp.search.cli import search_cli
@@ -24,4 +23,3 @@ def register(app: Flask) -> None:
     outbox.register(app)
     app.register_blueprint(bp)
     app.cli.add_command(search_cli)
-    register_backlog("search_outbox", outbox.backlog_for_readiness)

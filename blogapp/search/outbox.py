@@ -3,34 +3,33 @@
 ``after_flush`` sees every flushed change (whoever made it: comments, studio,
 moderation, imports) and writes ``search_outbox`` rows on the same connection,
 so they commit or roll back with the change. ORM bulk UPDATE/DELETE statements
-on posts and comments are queued too. After the commit, ``drain()`` applies the
-rows: one writer at a time, never waiting for a busy index, each row applied
-from the database's current state, so duplicate or out-of-order rows are
-harmless. `flask search sync` and a `flask worker` call the same ``drain()``.
+on posts and comments are queued too. After the commit, the app's drainer
+(blogapp/ops/drainer.py) has ``IndexOutbox`` apply the rows: one writer at a
+time, never waiting for a busy index, each row applied from the database's
+current state, so duplicate or out-of-order rows are harmless. `flask search
+sync` and `flask worker` drain the same outbox.
 """
 
-import threading
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from blogapp.extensions import db
 from blogapp.models import Comment, OutboxKind, Post, SearchOutbox, User
 from blogapp.models.base import utcnow
+from blogapp.ops.drainer import mark_written
+from blogapp.ops.outbox import DrainReport, Outbox, outbox, register_outbox
 from blogapp.search.backend import IndexBusy, IndexWriter, get_backend
 from blogapp.search.documents import comment_ids_on, documents_for, ids_by_author
 from blogapp.search.hooks import Change, ChangesOf, hooks_of
 
-_PENDING_KEY = "search_outbox_pending"
 # Rows applied right after a commit, at most; a bigger backlog is left to
 # `flask search sync` or the worker, so no request pays for it.
 AFTER_COMMIT_LIMIT = 200
 BATCH = 200
-
-
 
 def watch(app: Flask, model: type, changes: ChangesOf) -> None:
     """Queue index changes whenever an instance of ``model`` is flushed in ``app``.
@@ -73,7 +72,7 @@ def queue(session: Session, changes: Iterable[Change]) -> None:
     rows = [{"kind": str(k), "object_id": i, "created_at": utcnow()} for k, i in set(changes)]
     if rows:
         session.connection().execute(sa.insert(SearchOutbox.__table__), rows)
-        session.info[_PENDING_KEY] = True
+        mark_written(session, "search")
 
 
 def _collect(session: Session, flush_context) -> None:
@@ -110,36 +109,9 @@ def _collect_bulk(orm_execute_state) -> None:
     queue(session, [(kind, i) for i in ids])
 
 
-def _forget(session: Session, previous_transaction=None) -> None:
-    session.info.pop(_PENDING_KEY, None)
-
-
-# One thread a process drains after commits; the others leave a note and go on.
-# Whoever holds the lock looks at the note after letting go, so no commit's rows
-# wait for a later one (only one writer can hold the index anyway, and each
-# drain borrows a second database connection).
-_drain_lock = threading.Lock()
-_drain_again = threading.Event()
-
-
-def _drain_committed(session: Session) -> None:
-    if not session.info.pop(_PENDING_KEY, False) or not has_app_context():
-        return
-    if not current_app.config["SEARCH_DRAIN_AFTER_COMMIT"]:
-        return
-    _drain_again.set()
-    while _drain_again.is_set() and _drain_lock.acquire(blocking=False):
-        try:
-            _drain_again.clear()
-            drain(limit=AFTER_COMMIT_LIMIT)
-        except Exception:  # the rows stay; the next drain or `flask search sync` applies them
-            current_app.logger.exception("Updating the search index after commit failed")
-        finally:
-            _drain_lock.release()
-
-
 def register(app: Flask) -> None:
-    """Queue the changes of posts, comments and authors; listen on every app session once."""
+    """The search outbox in the app's registry; listen on every app session once."""
+    register_outbox(app, IndexOutbox())
     watch(app, Post, _post_changes)
     watch(app, Comment, _comment_changes)
     watch(app, User, _user_changes)
@@ -148,22 +120,11 @@ def register(app: Flask) -> None:
         return
     event.listen(target, "after_flush", _collect)
     event.listen(target, "do_orm_execute", _collect_bulk)
-    event.listen(target, "after_commit", _drain_committed)
-    event.listen(target, "after_rollback", _forget)
 
 
 def waiting() -> int:
-    """How many outbox rows wait to be applied."""
+    """How many outbox rows wait to be applied (the failed ones included)."""
     return db.session.scalar(sa.select(sa.func.count(SearchOutbox.id))) or 0
-
-
-def backlog_for_readiness() -> int:
-    """waiting(), or 0 before the table exists: /readyz's migrations check reports that."""
-    try:
-        return waiting()
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return 0
 
 
 def apply_rows(session: Session, writer: IndexWriter, rows: list[SearchOutbox]) -> None:
@@ -188,37 +149,76 @@ def apply_rows(session: Session, writer: IndexWriter, rows: list[SearchOutbox]) 
         writer.delete(key)
 
 
-def _claim(session: Session, limit: int) -> list[SearchOutbox]:
-    """The oldest waiting rows; on PostgreSQL, locked, skipping rows another drain holds."""
-    query = sa.select(SearchOutbox).order_by(SearchOutbox.id).limit(limit)
-    return list(session.scalars(query.with_for_update(skip_locked=True)))
+class IndexOutbox(Outbox):
+    """The search outbox: rows applied in batches, one index commit a batch.
+
+    No lease: the index's single writer (Whoosh's lock file, PostgreSQL's advisory
+    lock), taken before the rows are read, is the claim, and applying a row twice
+    is harmless. A batch that fails counts a try on each of its rows.
+    """
+
+    name = "search"
+    model = SearchOutbox
+    max_attempts_setting = "SEARCH_MAX_ATTEMPTS"
+    after_commit_setting = "SEARCH_DRAIN_AFTER_COMMIT"
+    batch = BATCH
+
+    def drain_after_commit(self, ids) -> DrainReport:
+        return self.drain(AFTER_COMMIT_LIMIT)
+
+    def drain(self, limit=10_000, *, ids=None, include_not_due=False, now=None) -> DrainReport:
+        """Apply up to ``limit`` waiting rows; a busy index applies none."""
+        backend = get_backend()
+        report = DrainReport()
+        failed: set[int] = set()
+        while report.handled < limit:
+            which = self.candidates(now or utcnow(), include_not_due=include_not_due, skip=failed)
+            ids = []
+            with Session(db.engine) as session:
+                if session.scalar(which.with_only_columns(SearchOutbox.id).limit(1)) is None:
+                    break
+                try:
+                    with backend.writer(session) as writer:
+                        batch = which.limit(min(BATCH, limit - report.handled))
+                        rows = list(session.scalars(batch))
+                        ids = [row.id for row in rows]
+                        self._apply(session, writer, rows)
+                except IndexBusy:
+                    report.busy = True
+                    break
+                except Exception as error:  # noqa: BLE001 - kept on the rows; the next batch goes on
+                    current_app.logger.exception("Applying search outbox rows failed")
+                    session.rollback()
+                    if not ids:
+                        break
+                    failed.update(ids)
+                    report.failed += len(ids)
+                    report.dead += self._record_failure(session, ids, error, now or utcnow())
+                    continue
+            report.delivered += len(ids)
+            if len(ids) < BATCH:
+                break
+        return report
+
+    def _apply(self, session: Session, writer: IndexWriter, rows: list[SearchOutbox]) -> None:
+        apply_rows(session, writer, rows)
+        if not writer.in_transaction:
+            # A file index: its lock serializes drains, so end the read transaction
+            # now; on SQLite a long one could not turn into the write below once
+            # another connection had committed.
+            session.commit()
+        writer.commit()
+        # Only after the index has them: a crash in between re-applies, never loses.
+        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+        session.commit()
+
+    def _record_failure(self, session: Session, ids: list[int], error, now) -> int:
+        rows = session.scalars(sa.select(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+        dead = sum(self.failed(row, error, now) for row in rows)
+        session.commit()
+        return dead
 
 
 def drain(limit: int = 10_000) -> int:
-    """Apply up to ``limit`` waiting rows; returns how many. A busy index applies none."""
-    backend = get_backend()
-    applied = 0
-    while applied < limit:
-        with Session(db.engine) as session:
-            if session.scalar(sa.select(SearchOutbox.id).limit(1)) is None:
-                break
-            try:
-                with backend.writer(session) as writer:
-                    rows = _claim(session, min(BATCH, limit - applied))
-                    ids = [row.id for row in rows]
-                    apply_rows(session, writer, rows)
-                    if not writer.in_transaction:
-                        # A file index: its lock serializes drains, so end the read
-                        # transaction now; on SQLite a long one could not turn into
-                        # the write below once another connection had committed.
-                        session.commit()
-                    writer.commit()
-                    # Only after the index has them: a crash in between re-applies, never loses.
-                    session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
-                    session.commit()
-            except IndexBusy:
-                break
-        applied += len(ids)
-        if len(ids) < BATCH:
-            break
-    return applied
+    """Apply up to ``limit`` waiting rows, failed tries included; returns how many."""
+    return outbox("search").drain(limit, include_not_due=True).handled
