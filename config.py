@@ -25,6 +25,13 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SystemExit(f"Parley: {name}={value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
 def _words(name: str, default: str = "") -> tuple[str, ...]:
     value = os.environ.get(name, default)
     return tuple(w.strip().lower() for w in value.split(",") if w.strip())
@@ -158,6 +165,15 @@ class Config:
     REGISTER_RATE_LIMIT_IP = os.environ.get("REGISTER_RATE_LIMIT_IP", "10 per hour")
     # "Someone tried to register with your address" mails to one address.
     REGISTER_TAKEN_NOTICE_LIMIT = "1 per hour"
+    # "Forgot your password?" forms from one client address (each may send a mail).
+    FORGOT_RATE_LIMIT_IP = os.environ.get("FORGOT_RATE_LIMIT_IP", "10 per hour")
+    # Reset-link mails to one address, whoever asks for them.
+    PASSWORD_RESET_MAIL_LIMIT = os.environ.get("PASSWORD_RESET_MAIL_LIMIT", "3 per hour")
+    # Verification mails one account may ask for again.
+    VERIFY_MAIL_LIMIT = os.environ.get("VERIFY_MAIL_LIMIT", "3 per hour")
+    # A reader who has not followed the link in their verification mail: their
+    # comments "publish" at once, or "hold" for a moderator like a first-time guest's.
+    UNVERIFIED_COMMENTS = _choice("UNVERIFIED_COMMENTS", ("publish", "hold"), "publish")
     # Rendering typed Markdown: a budget a text, processes per app process, post length.
     RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS") or 2.0)
     RENDER_WORKERS = _int("RENDER_WORKERS", 2)
@@ -193,6 +209,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT_ACCOUNT = "1000 per minute"
     LOGIN_RATE_LIMIT_IP = "1000 per minute"
     REGISTER_RATE_LIMIT_IP = "1000 per minute"
+    FORGOT_RATE_LIMIT_IP = "1000 per minute"
 
 
 class ProductionConfig(Config):

@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):
     # A disabled account cannot log in and its sessions are ended; who did it and when.
     disabled_at: Mapped[datetime | None]
     disabled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # When the owner followed the link mailed to this address; None until then.
+    email_verified_at: Mapped[datetime | None]
 
     # The sign-in this request came with (set by the user loader or at login): the
     # login id Flask-Login keeps in the session and remember cookie names it.
@@ -84,6 +86,10 @@ class User(UserMixin, db.Model):
         if self.login_token is None:
             raise RuntimeError("get_id() needs a sign-in: call sessions.start_session first")
         return f"{self.id}:{self.login_token}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def role_enum(self) -> Role:
