@@ -171,6 +171,9 @@ class Config:
     PASSWORD_RESET_MAIL_LIMIT = os.environ.get("PASSWORD_RESET_MAIL_LIMIT", "3 per hour")
     # Verification mails one account may ask for again.
     VERIFY_MAIL_LIMIT = os.environ.get("VERIFY_MAIL_LIMIT", "3 per hour")
+    # "Remove my guest comments" forms from one client address, and mails to one address.
+    GUEST_REMOVAL_RATE_LIMIT_IP = os.environ.get("GUEST_REMOVAL_RATE_LIMIT_IP", "10 per hour")
+    GUEST_REMOVAL_MAIL_LIMIT = os.environ.get("GUEST_REMOVAL_MAIL_LIMIT", "3 per hour")
     # A reader who has not followed the link in their verification mail: their
     # comments "publish" at once, or "hold" for a moderator like a first-time guest's.
     UNVERIFIED_COMMENTS = _choice("UNVERIFIED_COMMENTS", ("publish", "hold"), "publish")
@@ -210,6 +213,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT_IP = "1000 per minute"
     REGISTER_RATE_LIMIT_IP = "1000 per minute"
     FORGOT_RATE_LIMIT_IP = "1000 per minute"
+    GUEST_REMOVAL_RATE_LIMIT_IP = "1000 per minute"
 
 
 class ProductionConfig(Config):

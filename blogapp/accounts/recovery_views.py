@@ -80,7 +80,7 @@ def verify_email(token: str):
     else:
         flash(f"{user.email} was already verified.", "info")
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.account"), 303)
+        return redirect(url_for("accounts.me.home"), 303)
     return redirect(url_for("accounts.login"), 303)
 
 
@@ -100,4 +100,4 @@ def resend_verification():
             "We've sent several links in the last hour; please look for those, or try again later.",
             "warning",
         )
-    return redirect(url_for("accounts.account"), 303)
+    return redirect(url_for("accounts.me.home"), 303)

@@ -91,6 +91,7 @@ def record_success(email: str) -> None:
 # Mail a stranger can cause to an address, each limited per address (not per asker).
 RESET_MAIL = "PASSWORD_RESET_MAIL_LIMIT"
 VERIFY_MAIL = "VERIFY_MAIL_LIMIT"
+GUEST_REMOVAL_MAIL = "GUEST_REMOVAL_MAIL_LIMIT"
 
 
 def may_mail(setting: str, email: str) -> bool:

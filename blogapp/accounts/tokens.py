@@ -33,7 +33,7 @@ def _dump(purpose: str, user: User, **fields: Any) -> str:
     return _serializer(purpose).dumps({"u": user.id, **fields})
 
 
-def _load(purpose: str, token: str, max_age: int) -> tuple[User, dict] | None:
+def _load(purpose: str, token: str, max_age: int | None) -> tuple[User, dict] | None:
     if len(token) > MAX_TOKEN_LENGTH:
         return None
     try:
@@ -72,3 +72,56 @@ def user_for_verify(token: str) -> User | None:
         return None
     user, data = found
     return user if data.get("e") == user.email else None
+
+
+EMAIL_CHANGE_MAX_AGE = 60 * 60
+GUEST_REMOVAL_MAX_AGE = 24 * 60 * 60
+# Notification choices an unsubscribe link can turn off, by the User column it clears.
+NOTIFICATION_COLUMNS = {"replies": "notify_replies", "acknowledged": "notify_acknowledged"}
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    """A link's token, mailed to ``new_email``, that moves ``user`` to it within an hour;
+    spent once the account's address changes."""
+    return _dump("email", user, e=new_email, s=_stamp(user.email))
+
+
+def email_change_for(token: str) -> tuple[User, str] | None:
+    """The account and the new address an email-change token names, else None."""
+    found = _load("email", token, EMAIL_CHANGE_MAX_AGE)
+    if found is None:
+        return None
+    user, data = found
+    if data.get("s") != _stamp(user.email) or not isinstance(data.get("e"), str):
+        return None
+    return user, data["e"]
+
+
+def unsubscribe_token(user: User, choice: str) -> str:
+    """A lasting token that turns off one notification choice of ``user``."""
+    return _dump("unsubscribe", user, k=choice)
+
+
+def unsubscribe_for(token: str) -> tuple[User, str] | None:
+    """The account and the choice an unsubscribe token turns off, else None."""
+    found = _load("unsubscribe", token, max_age=None)
+    if found is None or found[1].get("k") not in NOTIFICATION_COLUMNS:
+        return None
+    return found[0], found[1]["k"]
+
+
+def guest_removal_token(email: str) -> str:
+    """A link's token, mailed to ``email``, that removes the guest comments written with it."""
+    return _serializer("guest-removal").dumps({"g": email})
+
+
+def guest_email_for(token: str) -> str | None:
+    """The guest address a removal token was mailed to, while it is under a day old."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
+    try:
+        data = _serializer("guest-removal").loads(token, max_age=GUEST_REMOVAL_MAX_AGE)
+    except BadSignature:
+        return None
+    email = data.get("g") if isinstance(data, dict) else None
+    return email if isinstance(email, str) else None

@@ -13,13 +13,17 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blogapp.accounts import recovery, security, services, sessions, throttle
+from blogapp.accounts.account_views import bp as account_bp
 from blogapp.accounts.forms import LoginForm, LogoutForm, RegisterForm
+from blogapp.accounts.guest_views import bp as guests_bp
 from blogapp.accounts.recovery_views import bp as recovery_bp
 from blogapp.accounts.security_forms import ChangePasswordForm, ConfirmForm
 from blogapp.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 bp.register_blueprint(recovery_bp)
+bp.register_blueprint(account_bp)
+bp.register_blueprint(guests_bp)
 
 
 def _next_url(form) -> str:
@@ -127,17 +131,6 @@ def logout():
     else:
         flash("Logging out needs a fresh page; please try again.", "warning")
     return redirect(url_for("blog.index"))
-
-
-@bp.get("")
-@login_required
-def account():
-    """Your account: your address and whether it is verified, and where to change things."""
-    return render_template(
-        "accounts/account.html",
-        resend_form=ConfirmForm(formdata=None),
-        needs_verification=recovery.needs_verification(current_user),
-    )
 
 
 def _security_page(password_form=None, status: int = 200):
