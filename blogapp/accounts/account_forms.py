@@ -1,6 +1,7 @@
 """Forms of a person's own account page: name, address, notifications, leaving."""
 
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from blogapp.accounts.forms import ParleyForm
@@ -42,8 +43,10 @@ class DeleteAccountForm(ParleyForm):
     comments = RadioField(
         "Your comments",
         choices=[
-            ("keep", "Keep them, signed “a deleted reader”"),
-            ("remove", "Remove them (replies from others stay, under “Comment removed.”)"),
+            SelectChoice("keep", "Keep them, signed “A deleted reader”"),
+            SelectChoice(
+                "remove", "Remove them (replies from others stay, under “Comment removed.”)"
+            ),
         ],
         validators=[InputRequired(message="Choose what happens to your comments.")],
     )
