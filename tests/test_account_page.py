@@ -219,3 +219,13 @@ def test_bad_or_huge_input_is_400_and_bounded(reader):
     no_token = browser.post("/account/name", data={"display_name": "Fine Name"})
     assert no_token.status_code == 400 and "Fine Name" in no_token.text
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_links_for_the_longest_addresses_still_work(app, make_user):
+    longest = "l" * 64 + "@" + ".".join(["d" * 59] * 3) + ".example"
+    assert len(longest) <= 254
+    user = make_user(email="short@example.com")
+    link = f"/account/email/confirm/{tokens.email_change_token(user, longest)}"
+    assert app.test_client().get(link).status_code == 200
+    removal = f"/account/guest-comments/remove/{tokens.guest_removal_token(longest)}"
+    assert app.test_client().get(removal).status_code == 200

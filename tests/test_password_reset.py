@@ -281,3 +281,23 @@ def test_forgot_and_reset_pages_answer_every_role(app, make_user, role):
     assert set_password(client, token).status_code == 303
     db.session.refresh(target)
     assert target.check_password(NEW_PASSWORD)
+
+
+def test_registering_a_taken_address_mails_the_owner_a_way_back_in(app, make_user):
+    make_user(email="owner@example.com", name="Olive Owner")
+    client = app.test_client()
+    page = client.get("/account/register")
+    answer = client.post(
+        "/account/register",
+        data={
+            "display_name": "Someone Else",
+            "email": "owner@example.com",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert answer.status_code == 303
+    (notice,) = mails_to("owner@example.com")
+    assert "/account/login" in notice.body_text
+    assert "/account/password/forgot" in notice.body_text

@@ -18,7 +18,7 @@ from blogapp.models import User
 RESET_MAX_AGE = 60 * 60  # one hour
 VERIFY_MAX_AGE = 7 * 24 * 60 * 60  # a week: a verification mail may wait in a busy inbox
 # Long enough for any token made here; anything longer is refused unread.
-MAX_TOKEN_LENGTH = 400
+MAX_TOKEN_LENGTH = 1000
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
