@@ -182,3 +182,29 @@ def test_guest_removes_their_comments(demo_app, live_server, page):
     assert "were removed." in page.inner_text(".flashes")
     page.goto(live_server + POST)
     assert "quarterly retainers" not in page.inner_text("#comments")
+
+
+def test_login_says_why_it_refuses(demo_app, live_server, page):
+    from blogapp.accounts.services import user_by_email
+    from blogapp.models.base import utcnow
+
+    with demo_app.app_context():
+        user_by_email("ruth.adeyemi@brightlineagency.example").disabled_at = utcnow()
+        db.session.commit()
+    page.goto(live_server + "/account/login")
+    page.fill("#email", "ruth.adeyemi@brightlineagency.example")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    assert "This account is disabled." in page.inner_text(".form-alert")
+    screenshot(page, "accounts-login-disabled")
+
+    demo_app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "2 per 15 minutes"
+    for _ in range(3):
+        page.fill("#email", SAM)
+        page.fill("#password", "not the password")
+        page.click("main button[type=submit]")
+    alert = page.inner_text(".form-alert")
+    assert "Too many attempts to log in. Try again in 15 minutes." in alert
+    assert "Forgot your password?" in alert
+    assert page.input_value("#email") == SAM
+    screenshot(page, "accounts-login-too-many")
