@@ -50,8 +50,8 @@ def login():
             # Refused without checking the password, known account or not.
             form.form_errors.append(f"Too many attempts to log in. Try again in {error.wait}.")
             form.form_errors.append(
-                "Not sure of the password? “Forgot your password?” below mails you a "
-                "link to choose a new one, and works at once."
+                "Not sure of the password? Use “Forgot your password?” below: we mail you "
+                "a link to choose a new one, and it works at once."
             )
             return _too_many_attempts(render_template("accounts/login.html", form=form), error)
         except services.AccountError as error:
