@@ -64,6 +64,13 @@ def _float(name: str, default: float, empty: float | None = None) -> float | Unr
         return Unreadable(name, value, "a number")
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SystemExit(f"Parley: {name}={value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
 def _words(name: str, default: str = "") -> tuple[str, ...]:
     value = os.environ.get(name, default)
     return tuple(w.strip().lower() for w in value.split(",") if w.strip())
@@ -204,6 +211,18 @@ class Config:
     REGISTER_RATE_LIMIT_IP = os.environ.get("REGISTER_RATE_LIMIT_IP", "10 per hour")
     # "Someone tried to register with your address" mails to one address.
     REGISTER_TAKEN_NOTICE_LIMIT = "1 per hour"
+    # "Forgot your password?" forms from one client address (each may send a mail).
+    FORGOT_RATE_LIMIT_IP = os.environ.get("FORGOT_RATE_LIMIT_IP", "10 per hour")
+    # Reset-link mails to one address, whoever asks for them.
+    PASSWORD_RESET_MAIL_LIMIT = os.environ.get("PASSWORD_RESET_MAIL_LIMIT", "3 per hour")
+    # Verification mails one account may ask for again.
+    VERIFY_MAIL_LIMIT = os.environ.get("VERIFY_MAIL_LIMIT", "3 per hour")
+    # "Remove my guest comments" forms from one client address, and mails to one address.
+    GUEST_REMOVAL_RATE_LIMIT_IP = os.environ.get("GUEST_REMOVAL_RATE_LIMIT_IP", "10 per hour")
+    GUEST_REMOVAL_MAIL_LIMIT = os.environ.get("GUEST_REMOVAL_MAIL_LIMIT", "3 per hour")
+    # A reader who has not followed the link in their verification mail: their
+    # comments "publish" at once, or "hold" for a moderator like a first-time guest's.
+    UNVERIFIED_COMMENTS = _choice("UNVERIFIED_COMMENTS", ("publish", "hold"), "publish")
     # Rendering typed Markdown: a budget a text, processes per app process, post length.
     RENDER_TIMEOUT_SECONDS = _float("RENDER_TIMEOUT_SECONDS", 2.0)
     RENDER_WORKERS = _int("RENDER_WORKERS", 2)
@@ -242,6 +261,8 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT_ACCOUNT = "1000 per minute"
     LOGIN_RATE_LIMIT_IP = "1000 per minute"
     REGISTER_RATE_LIMIT_IP = "1000 per minute"
+    FORGOT_RATE_LIMIT_IP = "1000 per minute"
+    GUEST_REMOVAL_RATE_LIMIT_IP = "1000 per minute"
 
 
 class ProductionConfig(Config):

@@ -46,6 +46,8 @@ def test_reader_logs_out_everywhere_from_the_security_page(live_server, page):
     for browser_page in (page, other):
         log_in(browser_page, live_server, "sam.wilder@wilderbakery.example")
     page.click(".site-nav >> text=Sam Wilder")
+    page.wait_for_url(live_server + "/account")
+    page.click("text=Password and sign-ins")
     page.wait_for_url(live_server + "/account/security")
     assert page.locator("table tbody tr").count() == 2
     assert "This browser" in page.inner_text("table")

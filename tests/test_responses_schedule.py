@@ -141,4 +141,5 @@ def test_a_reader_is_mailed_when_acknowledged_with_a_note(app, site, smtp, make_
     (mail,) = [m for m in smtp.messages if m["To"] == "rita@example.com"]
     assert mail["Subject"] == "Jane Doe saw your comment on “Exports”"
     assert "Passed to the product team" in mail.get_content()
-    assert mail["List-Unsubscribe"].startswith("<https://blog.example.com/mail/unsubscribe/")
+    # A reader's link turns off just this kind of mail (accounts: notification choices).
+    assert mail["List-Unsubscribe"].startswith("<https://blog.example.com/account/unsubscribe/")

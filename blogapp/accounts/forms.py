@@ -45,7 +45,14 @@ class ParleyForm(FlaskForm):
 class LoginForm(ParleyForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me logged in on this device")
+    remember = BooleanField(
+        "Keep me logged in on this device",
+        description=(
+            "You stay logged in for up to a year, even after closing the browser. "
+            "Leave it unticked on a shared or public computer; you can log out "
+            "everywhere from your account page."
+        ),
+    )
     next = HiddenField()
 
 

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 
-from blogapp.accounts import throttle
+from blogapp.accounts import throttle, tokens
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import ACCOUNT_ROLES, Role, User
@@ -103,8 +103,15 @@ def register_reader(email: str, password: str, display_name: str) -> User | None
 
 
 def _mail_new_reader(user: User) -> None:
+    db.session.flush()  # the verification link names the account's id
     body = render_template(
-        "accounts/mail_welcome.txt", user=user, login=url_for("accounts.login", _external=True)
+        "accounts/mail_welcome.txt",
+        user=user,
+        link=url_for(
+            "accounts.recovery.verify_email", token=tokens.verify_token(user), _external=True
+        ),
+        login=url_for("accounts.login", _external=True),
+        holds_comments=current_app.config["UNVERIFIED_COMMENTS"] == "hold",
     )
     queue_mail("account_welcome", user.email, f"Welcome to {current_app.config['SITE_NAME']}", body)
 
@@ -114,6 +121,7 @@ def _mail_taken_address(owner: User) -> None:
         "accounts/mail_address_taken.txt",
         user=owner,
         login=url_for("accounts.login", _external=True),
+        forgot=url_for("accounts.recovery.forgot_password", _external=True),
     )
     subject = f"Someone tried to register on {current_app.config['SITE_NAME']} with your address"
     queue_mail("account_address_taken", owner.email, subject, body)

@@ -88,6 +88,21 @@ def record_success(email: str) -> None:
             limiter.limiter.clear(item, *_account_key(email))
 
 
+# Mail a stranger can cause to an address, each limited per address (not per asker).
+RESET_MAIL = "PASSWORD_RESET_MAIL_LIMIT"
+VERIFY_MAIL = "VERIFY_MAIL_LIMIT"
+GUEST_REMOVAL_MAIL = "GUEST_REMOVAL_MAIL_LIMIT"
+
+
+def may_mail(setting: str, email: str) -> bool:
+    """Whether one more message of this kind may go to ``email`` under ``setting``'s
+    limit (counted whether or not an account has the address)."""
+    if not limiter.enabled:
+        return True
+    key = _prefix(setting.lower(), _account_key(email)[-1])
+    return all(limiter.limiter.hit(item, *key) for item in _limits(setting))
+
+
 def may_notify_taken_address(email: str) -> bool:
     """Whether to mail an account's owner that someone tried to register with the
     address: once an hour at most, so the form cannot be used to flood a mailbox."""

@@ -12,12 +12,18 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from blogapp.accounts import security, services, sessions, throttle
+from blogapp.accounts import recovery, security, services, sessions, throttle
+from blogapp.accounts.account_views import bp as account_bp
 from blogapp.accounts.forms import LoginForm, LogoutForm, RegisterForm
+from blogapp.accounts.guest_views import bp as guests_bp
+from blogapp.accounts.recovery_views import bp as recovery_bp
 from blogapp.accounts.security_forms import ChangePasswordForm, ConfirmForm
 from blogapp.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+bp.register_blueprint(recovery_bp)
+bp.register_blueprint(account_bp)
+bp.register_blueprint(guests_bp)
 
 
 def _next_url(form) -> str:
@@ -43,6 +49,10 @@ def login():
         except throttle.TooManyAttempts as error:
             # Refused without checking the password, known account or not.
             form.form_errors.append(f"Too many attempts to log in. Try again in {error.wait}.")
+            form.form_errors.append(
+                "Not sure of the password? Use “Forgot your password?” below: we mail you "
+                "a link to choose a new one, and it works at once."
+            )
             return _too_many_attempts(render_template("accounts/login.html", form=form), error)
         except services.AccountError as error:
             errors = getattr(form, error.field).errors if error.field else form.form_errors
@@ -52,9 +62,23 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
+            if recovery.needs_verification(user):
+                flash(_unverified_notice(user), "warning")
             return redirect(_next_url(form))
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
+
+
+def _unverified_notice(user) -> str:
+    held = (
+        " Until you do, your comments wait for a moderator."
+        if recovery.holds_comments_of(user)
+        else ""
+    )
+    return (
+        f"Your email address {user.email} is not verified yet: open the link we mailed "
+        f"you.{held} Lost it? Ask for a new one on your account page."
+    )
 
 
 def _register_limit() -> str:

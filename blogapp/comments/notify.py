@@ -2,6 +2,7 @@
 
 from flask import render_template, url_for
 
+from blogapp.accounts import profile, tokens
 from blogapp.mail.outbox import queue_mail
 from blogapp.mail.tokens import unsubscribe_token
 from blogapp.markup import RenderRefused, make_excerpt
@@ -17,8 +18,28 @@ def _excerpt(comment: Comment, limit: int = 600) -> str:
         return source if len(source) <= limit else source[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _send(kind: str, to: str, subject: str, template: str, comment: Comment, **extra) -> None:
-    unsubscribe = url_for("mail.unsubscribe", token=unsubscribe_token(to), _external=True)
+def _unsubscribe_url(to: str, account, choice: str | None) -> str:
+    """An account's link turns off the one choice the mail belongs to (its account page
+    has the others); a guest's or an employee's stops all notifications to the address."""
+    if account is not None and choice is not None:
+        token = tokens.unsubscribe_token(account, choice)
+        return url_for("accounts.me.unsubscribe", token=token, _external=True)
+    return url_for("mail.unsubscribe", token=unsubscribe_token(to), _external=True)
+
+
+def _send(
+    kind: str,
+    to: str,
+    subject: str,
+    template: str,
+    comment: Comment,
+    account=None,
+    choice: str | None = None,
+    **extra,
+) -> None:
+    if account is not None and choice is not None and not profile.wants(account, choice):
+        return
+    unsubscribe = _unsubscribe_url(to, account, choice)
     body = render_template(
         template,
         comment=comment,
@@ -48,6 +69,8 @@ def comment_published(comment: Comment) -> None:
                     f"{comment.author_name} replied to you on “{comment.post.title}”",
                     "mail/comment_reply.txt",
                     comment,
+                    account=parent.author,
+                    choice="replies",
                 )
     elif comment.author_id != comment.post.author_id:
         _send(
@@ -69,6 +92,8 @@ def comment_acknowledged(comment: Comment, employee, note: str) -> None:
             f"{employee.display_name} saw your comment on “{comment.post.title}”",
             "mail/comment_acknowledged.txt",
             comment,
+            account=comment.author,
+            choice="acknowledged",
             employee=employee,
             note=note,
         )

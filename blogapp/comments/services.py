@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from blogapp.accounts.recovery import holds_comments_of
 from blogapp.comments import notify
 from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
 from blogapp.extensions import db
@@ -140,7 +141,7 @@ def post_comment(
         author is None
         and current_app.config["COMMENTS_HOLD_FIRST_GUESTS"]
         and _first_time_guest(guest_email)
-    )
+    ) or holds_comments_of(author)
     comment = Comment(
         post=post,
         parent=parent,

@@ -67,6 +67,14 @@ class User(UserMixin, db.Model):
     # A disabled account cannot log in and its sessions are ended; who did it and when.
     disabled_at: Mapped[datetime | None]
     disabled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # When the owner followed the link mailed to this address; None until then.
+    email_verified_at: Mapped[datetime | None]
+    # Which notification mails the owner wants (each mail's unsubscribe link turns one off).
+    notify_replies: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    notify_acknowledged: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The owner deleted the account: the row stays (their kept comments and the audit
+    # log point at it) with nothing personal left in it, and nobody can log in to it.
+    deleted_at: Mapped[datetime | None]
 
     # The sign-in this request came with (set by the user loader or at login): the
     # login id Flask-Login keeps in the session and remember cookie names it.
@@ -90,7 +98,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.disabled_at is None
+        return self.disabled_at is None and self.deleted_at is None
 
     def get_id(self) -> str:
         """Flask-Login's id for this sign-in: ``<user id>:<session token>``, so that ending
@@ -98,6 +106,10 @@ class User(UserMixin, db.Model):
         if self.login_token is None:
             raise RuntimeError("get_id() needs a sign-in: call sessions.start_session first")
         return f"{self.id}:{self.login_token}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def role_enum(self) -> Role:

@@ -17,6 +17,7 @@ class Action:
     DELETED = "deleted_by_author"
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
+    ACCOUNT_DELETED = "account_deleted"
 
     ALL = (
         ACKNOWLEDGED,
@@ -31,6 +32,7 @@ class Action:
         DELETED,
         ACCOUNT_DISABLED,
         ACCOUNT_ENABLED,
+        ACCOUNT_DELETED,
     )
 
 

@@ -1,0 +1,44 @@
+"""Accounts a reader looks after: verified email addresses, notification choices,
+deleted accounts
+
+Accounts that exist before this revision count as verified from the day they were
+created: their owners were never asked, and the site should not start holding their
+comments because of it.
+
+Revision ID: 0012
+Revises: 0009 (the lead rechains it after 0011 at merge)
+Create Date: 2026-11-29 22:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0012"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("email_verified_at", sa.DateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("notify_replies", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+        batch.add_column(
+            sa.Column(
+                "notify_acknowledged", sa.Boolean(), server_default=sa.true(), nullable=False
+            )
+        )
+        batch.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+    op.execute("UPDATE users SET email_verified_at = created_at")
+
+
+def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("deleted_at")
+        batch.drop_column("notify_acknowledged")
+        batch.drop_column("notify_replies")
+        batch.drop_column("email_verified_at")
