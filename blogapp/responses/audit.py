@@ -17,6 +17,10 @@ class Action:
     DELETED = "deleted_by_author"
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
+    INVITED = "invited"
+    INVITE_RESENT = "invite_resent"
+    INVITE_ACCEPTED = "invite_accepted"
+    ROLE_CHANGED = "role_changed"
 
     ALL = (
         ACKNOWLEDGED,
@@ -31,6 +35,10 @@ class Action:
         DELETED,
         ACCOUNT_DISABLED,
         ACCOUNT_ENABLED,
+        INVITED,
+        INVITE_RESENT,
+        INVITE_ACCEPTED,
+        ROLE_CHANGED,
     )
 
 

@@ -1,0 +1,221 @@
+"""The rules of the People page and of `flask users`: finding people, inviting employees,
+changing roles, disabling and enabling accounts. The web page and the command line both
+call these, so each rule has one implementation.
+
+Roles change only among employees (staff, moderator, admin). The response tracker decides
+whether a comment is owed from its author's current role, so turning a reader into an
+employee would silently take their waiting comments off the queue, and the reverse would
+put every answer an employee ever wrote on it.
+"""
+
+import sqlalchemy as sa
+from flask import current_app
+
+from blogapp.accounts import sessions
+from blogapp.accounts.services import AccountError, create_user, normalize_email, user_by_email
+from blogapp.admin import handover, invites
+from blogapp.admin.handover import can_take_items  # noqa: F401 (the views ask it too)
+from blogapp.extensions import db
+from blogapp.models import EMPLOYEE_ROLES, Role, User
+from blogapp.models.base import utcnow
+from blogapp.responses.audit import Action, record
+
+EMPLOYEE_ROLE_VALUES = tuple(r.value for r in EMPLOYEE_ROLES)
+SEARCH_MAX = 100
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def people_query(text: str = "", role: str = "", status: str = "") -> sa.Select:
+    """Accounts whose name or email contains ``text``, of ``role`` and ``status``
+    (active, invited or disabled) when given; newest first."""
+    query = sa.select(User)
+    text = text.strip()[:SEARCH_MAX]
+    if text:
+        pattern = _like(text)
+        query = query.where(
+            sa.or_(
+                User.display_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
+    if role:
+        query = query.where(User.role == Role(role).value)
+    if status == "disabled":
+        query = query.where(User.disabled_at.is_not(None))
+    elif status == "invited":
+        query = query.where(User.disabled_at.is_(None), invites.pending_clause())
+    elif status == "active":
+        query = query.where(User.disabled_at.is_(None), ~invites.pending_clause())
+    return query.order_by(User.created_at.desc(), User.id.desc())
+
+
+def status_of(user: User) -> str:
+    """active, invited (no password chosen yet) or disabled."""
+    if user.disabled_at is not None:
+        return "disabled"
+    return "invited" if invites.is_pending(user) else "active"
+
+
+def active_employees(but: User | None = None) -> list[User]:
+    """Employees who can take owed comments, by name; ``but`` left out."""
+    query = sa.select(User).where(
+        User.role.in_(EMPLOYEE_ROLE_VALUES), User.disabled_at.is_(None), ~invites.pending_clause()
+    )
+    if but is not None:
+        query = query.where(User.id != but.id)
+    return list(db.session.scalars(query.order_by(User.display_name, User.id)))
+
+
+# --- inviting ----------------------------------------------------------------------------
+
+
+def invite_employee(
+    email: str, display_name: str, role: Role, job_title: str, by: User | None
+) -> User:
+    """Create an employee's account that cannot log in until they choose a password from
+    the link mailed to them (valid for a week); audited. Commits."""
+    if role not in EMPLOYEE_ROLES:
+        raise AccountError("Invite employees as staff, moderator or admin.", "role")
+    if not (job_title or "").strip():
+        raise AccountError("Employees answer under their job title; please give one.", "job_title")
+    existing = user_by_email(email)
+    if existing is not None:
+        if invites.is_pending(existing):
+            raise AccountError(
+                "This address has an invitation already; send it again from their page.", "email"
+            )
+        raise AccountError("This address already has an account.", "email")
+    user = create_user(normalize_email(email), "", display_name, role, job_title)
+    invites.mark_pending(user)
+    db.session.flush()
+    record(Action.INVITED, by, subject=user, detail=f"as {role.value}")
+    invites.mail_invitation(user, by)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # the same address, invited a moment ago
+        db.session.rollback()
+        raise AccountError("This address already has an account.", "email") from None
+    return user
+
+
+def resend_invitation(user: User, by: User | None) -> None:
+    """A new set-password link for someone who has not used theirs; earlier links stop
+    working. Audited. Commits."""
+    if not invites.is_pending(user):
+        raise AccountError(f"{user.display_name} has already chosen a password.")
+    if user.disabled_at is not None:
+        raise AccountError(f"{user.display_name}'s account is disabled; enable it first.")
+    invites.mark_pending(user)
+    record(Action.INVITE_RESENT, by, subject=user)
+    invites.mail_invitation(user, by)
+    db.session.commit()
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Set the invited person's password from their link, which then stops working;
+    audited. Commits. AccountError when the link is expired, used or altered."""
+    user = invites.user_for_token(token)
+    if user is not None:
+        # Two submissions of one link at once: the second waits here, then finds the
+        # password chosen and the link dead.
+        db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+        db.session.refresh(user)
+        user = invites.user_for_token(token)
+    if user is None:
+        raise AccountError(invites.DEAD_LINK)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    record(Action.INVITE_ACCEPTED, user, subject=user)
+    db.session.commit()
+    return user
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def _check_not_last_admin(user: User, doing: str) -> None:
+    """Refuse to take admin rights from the last admin who can log in. The other admins'
+    rows are locked until commit, so two admins demoting each other at once take turns
+    (PostgreSQL; SQLite writes one transaction at a time anyway)."""
+    if not user.has_role(Role.ADMIN) or user.disabled_at is not None:
+        return
+    others = db.session.scalars(
+        sa.select(User.id)
+        .where(
+            User.role == Role.ADMIN.value,
+            User.disabled_at.is_(None),
+            ~invites.pending_clause(),
+            User.id != user.id,
+        )
+        .with_for_update()
+    ).all()
+    if not others:
+        raise AccountError(
+            f"{user.display_name} is the only active admin, so they cannot be {doing}; "
+            "make someone else an admin first."
+        )
+
+
+def change_role(user: User, role: Role, by: User | None) -> bool:
+    """Make an employee staff, moderator or admin; audited with the old and new role.
+    Commits. False when the role was already that."""
+    if role not in EMPLOYEE_ROLES or not user.is_employee:
+        raise AccountError(
+            "Roles change only among employees (staff, moderator, admin): a reader's "
+            "comments are owed answers and an employee's are not.",
+            "role",
+        )
+    old = user.role_enum
+    if old is role:
+        return False
+    if old is Role.ADMIN:
+        _check_not_last_admin(user, "made " + role.value)
+    user.role = role.value
+    record(Action.ROLE_CHANGED, by, subject=user, reason=role.value, detail=f"{old} → {role}")
+    db.session.commit()
+    return True
+
+
+# --- disabling and enabling ------------------------------------------------------------
+
+
+def disable_account(
+    user: User,
+    by: User | None,
+    reassign_to: User | None = None,
+    everything: bool = False,
+) -> list[handover.Move]:
+    """Disable ``user``: no more logins, every sign-in ended, their owed comments handed
+    over (handover.py says to whom); their posts and answers keep their name. Audited.
+    Commits. The moves made; none when the account was disabled already.
+
+    ``by`` is the admin doing it, None from the command line.
+    """
+    if user.disabled_at is not None:
+        return []
+    if by is not None and by.id == user.id:
+        raise AccountError("You cannot disable your own account.")
+    _check_not_last_admin(user, "disabled")
+    moves = handover.plan(user, reassign_to, everything)
+    handover.carry_out(moves, user, by)
+    user.disabled_at = utcnow()
+    user.disabled_by_id = by.id if by is not None else None
+    sessions.end_sessions(user)
+    detail = f"{len(moves)} owed comment(s) handed over" if moves else None
+    record(Action.ACCOUNT_DISABLED, by, subject=user, detail=detail)
+    db.session.commit()
+    return moves
+
+
+def enable_account(user: User, by: User | None) -> bool:
+    """Let ``user`` log in again; audited. Commits. False when it was not disabled."""
+    if user.disabled_at is None:
+        return False
+    user.disabled_at = None
+    user.disabled_by_id = None
+    record(Action.ACCOUNT_ENABLED, by, subject=user)
+    db.session.commit()
+    return True
