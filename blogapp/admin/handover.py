@@ -28,6 +28,11 @@ class Move:
     to: User
 
 
+def comments(n: int) -> str:
+    """ "1 owed comment", "2 owed comments"."""
+    return f"{n} owed comment{'' if n == 1 else 's'}"
+
+
 def can_take_items(person: User | None) -> bool:
     """Whether owed comments may be handed to ``person``: an employee who can log in."""
     return bool(
@@ -78,7 +83,7 @@ def plan(leaving: User, picked: User | None, everything: bool = False) -> list[M
         )
     if everything and picked is None:
         raise AccountError("Choose who takes all of their owed comments.", "reassign_to")
-    moves, stranded = [], 0
+    moves, own, orphaned = [], 0, 0
     for comment in owed_items_of(leaving):
         lock_comment(comment)
         author = comment.post.author
@@ -86,13 +91,18 @@ def plan(leaving: User, picked: User | None, everything: bool = False) -> list[M
             moves.append(Move(comment, author))
         elif picked is not None:
             moves.append(Move(comment, picked))
+        elif author.id == leaving.id:
+            own += 1
         else:
-            stranded += 1
-    if stranded:
-        noun = "comment is" if stranded == 1 else "comments are"
+            orphaned += 1
+    if own or orphaned:
+        where = []
+        if own:
+            where.append(f"{comments(own)} on {leaving.display_name}'s own posts")
+        if orphaned:
+            where.append(f"{comments(orphaned)} on posts whose author can no longer answer")
         raise AccountError(
-            f"{stranded} owed {noun} on posts by {leaving.display_name} or by someone who "
-            "can no longer answer; choose who takes them.",
+            f"Choose who takes them: {' and '.join(where)}.",
             "reassign_to",
         )
     return moves

@@ -204,7 +204,7 @@ def disable_account(
     user.disabled_at = utcnow()
     user.disabled_by_id = by.id if by is not None else None
     sessions.end_sessions(user)
-    detail = f"{len(moves)} owed comment(s) handed over" if moves else None
+    detail = f"{handover.comments(len(moves))} handed over" if moves else None
     record(Action.ACCOUNT_DISABLED, by, subject=user, detail=detail)
     db.session.commit()
     return moves

@@ -176,7 +176,7 @@ def disable_user(user_id: int):
             return _to_person(user)
         _error_on(form, error)
         return _disable_page(user, form, 400)
-    handed = f" {len(moves)} owed comment(s) handed over." if moves else ""
+    handed = f" {handover.comments(len(moves))} handed over." if moves else ""
     flash(f"{user.display_name} <{user.email}> is disabled and logged out.{handed}", "success")
     return _to_person(user)
 
