@@ -13,7 +13,7 @@ from blogapp.accounts.services import AccountError
 from blogapp.admin import handover, invites
 from blogapp.admin import services as people
 from blogapp.extensions import db
-from blogapp.models import AuditEvent, Comment, LoginSession, MailMessage, Role
+from blogapp.models import AuditEvent, Comment, LoginSession, MailMessage, MailOptOut, Role
 from blogapp.responses import services as responses
 from tests.conftest import PASSWORD
 from tests.load_harness import check_queue_invariant
@@ -410,3 +410,13 @@ def test_search_by_name_or_email_and_filter_by_role_and_status(app, make_user):
     assert names("", "", "active") == ["Bo Writer", "Ada Admin"]
     assert names("corp", "admin", "active") == ["Ada Admin"]
     assert names("nobody") == []
+
+
+def test_an_invitation_to_an_unsubscribed_address_is_refused_not_lost(app, make_user):
+    db.session.add(MailOptOut(email="quiet@example.com"))
+    db.session.commit()
+    with pytest.raises(AccountError, match="unsubscribed") as refused:
+        people.invite_employee("Quiet@example.com", "Quinn Quiet", Role.STAFF, "Writer", None)
+    assert refused.value.field == "email"
+    assert db.session.scalars(people.people_query("quiet")).all() == []
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == 0

@@ -93,7 +93,11 @@ def invite_employee(
     invites.mark_pending(user)
     db.session.flush()
     record(Action.INVITED, by, subject=user, detail=f"as {role.value}")
-    invites.mail_invitation(user, by)
+    try:
+        invites.mail_invitation(user, by)
+    except AccountError:
+        db.session.rollback()
+        raise
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # the same address, invited a moment ago
@@ -111,7 +115,11 @@ def resend_invitation(user: User, by: User | None) -> None:
         raise AccountError(f"{user.display_name}'s account is disabled; enable it first.")
     invites.mark_pending(user)
     record(Action.INVITE_RESENT, by, subject=user)
-    invites.mail_invitation(user, by)
+    try:
+        invites.mail_invitation(user, by)
+    except AccountError:
+        db.session.rollback()
+        raise
     db.session.commit()
 
 
