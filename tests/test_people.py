@@ -2,6 +2,7 @@
 invitations, roles, the last admin, disabling with a handover, enabling, finding people."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from blogapp.accounts.services import AccountError
 from blogapp.admin import handover, invites
 from blogapp.admin import services as people
 from blogapp.extensions import db
-from blogapp.models import AuditEvent, Comment, LoginSession, MailMessage, MailOptOut, Role
+from blogapp.models import AuditEvent, Comment, LoginSession, MailMessage, MailOptOut, Role, User
 from blogapp.responses import services as responses
 from tests.conftest import PASSWORD
 from tests.load_harness import check_queue_invariant
@@ -420,3 +421,86 @@ def test_an_invitation_to_an_unsubscribed_address_is_refused_not_lost(app, make_
     assert refused.value.field == "email"
     assert db.session.scalars(people.people_query("quiet")).all() == []
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == 0
+
+
+def demote_at_once(app, kind: str, pairs: list[tuple[int, int]]) -> list:
+    """Each (target, actor) pair at the same moment, one thread each: what each got."""
+    barrier = threading.Barrier(len(pairs))
+    results: list = [None] * len(pairs)
+
+    def demote(index: int, target_id: int, actor_id: int) -> None:
+        with app.app_context():
+            target, actor = db.session.get(User, target_id), db.session.get(User, actor_id)
+            barrier.wait(timeout=10)
+            try:
+                if kind == "role":
+                    results[index] = people.change_role(target, Role.STAFF, actor)
+                else:
+                    results[index] = people.disable_account(target, actor)
+            except Exception as error:  # asserted on by the caller
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=demote, args=(i, *pair)) for i, pair in enumerate(pairs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("kind", ["role", "disable"])
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, make_user, kind):
+    """The real race (PostgreSQL row locks, SQLite's one writer): one wins, the other is
+    told, and an active admin remains. The database itself may refuse the loser (a lock
+    timeout); then nothing of it was written either."""
+    a, b = make_user(Role.ADMIN), make_user(Role.ADMIN)
+    results = demote_at_once(app, kind, [(a.id, b.id), (b.id, a.id)])
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1, results
+    assert isinstance(refused[0], AccountError | sa.exc.OperationalError), refused
+    db.session.expire_all()
+    admins = db.session.scalars(
+        sa.select(User).where(User.role == "admin", User.disabled_at.is_(None))
+    ).all()
+    assert len(admins) == 1, results
+
+
+def test_disabling_two_people_who_take_each_others_comments_at_once(
+    app, make_user, make_post, make_comment
+):
+    """B's comments go to C while C's go to B, at the same moment: one disable wins, the
+    other is told to choose again, and every owed comment has someone who can answer."""
+    admin = make_user(Role.ADMIN)
+    b, c = make_user(Role.STAFF, name="Bea"), make_user(Role.STAFF, name="Cal")
+    for person in (b, c):
+        make_comment(make_post(author=person), body=f"A question for {person.display_name}")
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def disable(index: int, leaving_id: int, taker_id: int) -> None:
+        with app.app_context():
+            leaving, taker = db.session.get(User, leaving_id), db.session.get(User, taker_id)
+            actor = db.session.get(User, admin.id)
+            barrier.wait(timeout=10)
+            try:
+                results[index] = people.disable_account(leaving, actor, reassign_to=taker)
+            except Exception as error:  # asserted on below
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=disable, args=(0, b.id, c.id)),
+        threading.Thread(target=disable, args=(1, c.id, b.id)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1, results
+    assert isinstance(refused[0], AccountError | sa.exc.OperationalError), refused
+    db.session.expire_all()
+    assert_every_owed_item_has_an_active_employee()

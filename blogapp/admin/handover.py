@@ -70,6 +70,11 @@ def owed_items_of(person: User) -> list[Comment]:
     )
 
 
+def author_ids(person: User) -> set[int]:
+    """The authors of the posts ``person``'s owed comments are on."""
+    return {comment.post.author_id for comment in owed_items_of(person)}
+
+
 def owed_count(person: User) -> int:
     return len(owed_items_of(person))
 
@@ -134,4 +139,25 @@ def carry_out(moves: list[Move], leaving: User, by: User | None) -> None:
             reason="handover",
             detail=f"from {leaving.display_name}, whose account was disabled",
             at=now,
+        )
+
+
+def check_takers(moves: list[Move]) -> None:
+    """After the handover is written (flushed here): every taker can still answer, read
+    afresh. Someone disabled at the same moment fails this on SQLite, where the write
+    waited for theirs; the error undoes the whole change."""
+    db.session.flush()
+    ids = {move.to.id for move in moves}
+    if not ids:
+        return
+    takers = db.session.scalars(
+        sa.select(User).where(User.id.in_(ids)).execution_options(populate_existing=True)
+    )
+    gone = [person.display_name for person in takers if not can_take_items(person)]
+    if gone:
+        db.session.rollback()
+        raise AccountError(
+            f"{', '.join(sorted(gone))} can no longer take comments (disabled a moment "
+            "ago); please choose again.",
+            "reassign_to",
         )

@@ -144,27 +144,39 @@ def accept_invitation(token: str, password: str) -> User:
 # --- roles ---------------------------------------------------------------------------------
 
 
-def _check_not_last_admin(user: User, doing: str) -> None:
-    """Refuse to take admin rights from the last admin who can log in. The other admins'
-    rows are locked until commit, so two admins demoting each other at once take turns
-    (PostgreSQL; SQLite writes one transaction at a time anyway)."""
-    if not user.has_role(Role.ADMIN) or user.disabled_at is not None:
+def _active_admins():
+    return sa.select(User.id).where(
+        User.role == Role.ADMIN.value, User.disabled_at.is_(None), ~invites.pending_clause()
+    )
+
+
+def _lock_people(ids: set[int], admins: bool) -> None:
+    """Hold the rows of these people (and of every active admin, with ``admins``) until
+    commit, always in the order of their ids, in one statement: two admins demoting or
+    disabling each other, or disabling two people who were to take each other's comments,
+    take turns on PostgreSQL (in any other order they could deadlock), and the second one
+    then reads the first one's change. SQLite has no row locks; there the checks after the
+    write (_keep_an_admin, handover.check_takers) do it."""
+    who = User.id.in_(ids)
+    if admins:
+        who = sa.or_(who, User.id.in_(_active_admins()))
+    db.session.execute(sa.select(User.id).where(who).order_by(User.id).with_for_update())
+    db.session.expire_all()  # what was read before the lock is read again
+
+
+def _keep_an_admin(user: User, doing: str) -> None:
+    """After taking admin rights from ``user`` (flushed here): refuse, undoing it, if no
+    active admin is left. Counted after the write, because on SQLite the write is what
+    waits for another transaction's; the lock above does the same on PostgreSQL."""
+    db.session.flush()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(_active_admins().subquery())):
         return
-    others = db.session.scalars(
-        sa.select(User.id)
-        .where(
-            User.role == Role.ADMIN.value,
-            User.disabled_at.is_(None),
-            ~invites.pending_clause(),
-            User.id != user.id,
-        )
-        .with_for_update()
-    ).all()
-    if not others:
-        raise AccountError(
-            f"{user.display_name} is the only active admin, so they cannot be {doing}; "
-            "make someone else an admin first."
-        )
+    name = user.display_name
+    db.session.rollback()
+    raise AccountError(
+        f"{name} is the only active admin, so they cannot be {doing}; "
+        "make someone else an admin first."
+    )
 
 
 def change_role(user: User, role: Role, by: User | None) -> bool:
@@ -180,8 +192,10 @@ def change_role(user: User, role: Role, by: User | None) -> bool:
     if old is role:
         return False
     if old is Role.ADMIN:
-        _check_not_last_admin(user, "made " + role.value)
+        _lock_people({user.id}, admins=True)
     user.role = role.value
+    if old is Role.ADMIN:
+        _keep_an_admin(user, "made " + role.value)
     record(Action.ROLE_CHANGED, by, subject=user, reason=role.value, detail=f"{old} → {role}")
     db.session.commit()
     return True
@@ -206,11 +220,20 @@ def disable_account(
         return []
     if by is not None and by.id == user.id:
         raise AccountError("You cannot disable your own account.")
-    _check_not_last_admin(user, "disabled")
+    was_admin = user.has_role(Role.ADMIN)
+    involved = {user.id} | handover.author_ids(user)
+    if reassign_to is not None:
+        involved.add(reassign_to.id)
+    _lock_people(involved, admins=was_admin)
+    if user.disabled_at is not None:  # by someone else, while we waited
+        return []
     moves = handover.plan(user, reassign_to, everything)
-    handover.carry_out(moves, user, by)
     user.disabled_at = utcnow()
     user.disabled_by_id = by.id if by is not None else None
+    if was_admin:
+        _keep_an_admin(user, "disabled")
+    handover.carry_out(moves, user, by)
+    handover.check_takers(moves)
     sessions.end_sessions(user)
     detail = f"{handover.comments(len(moves))} handed over" if moves else None
     record(Action.ACCOUNT_DISABLED, by, subject=user, detail=detail)
