@@ -504,3 +504,22 @@ def test_disabling_two_people_who_take_each_others_comments_at_once(
     assert isinstance(refused[0], AccountError | sa.exc.OperationalError), refused
     db.session.expire_all()
     assert_every_owed_item_has_an_active_employee()
+
+
+def test_comments_that_arrive_later_on_a_disabled_authors_post_can_be_handed_over(
+    app, team, make_comment
+):
+    lena, admin, mod = team["lena"], team["admin"], team["mod"]
+    people.disable_account(lena, admin, reassign_to=mod)
+    late = make_comment(team["c"]["hers_default"].post, body="Posted after she left.")
+    # The tracker's default (the post's author) gives it to her; disabling again hands
+    # over only what waits, and says nothing new about the account.
+    assert [c.id for c in handover.owed_items_of(lena)] == [late.id]
+    with pytest.raises(AccountError, match="Choose who takes them"):
+        people.disable_account(lena, admin)
+    db.session.rollback()
+    moves = people.disable_account(lena, admin, reassign_to=team["omar"])
+    assert [(m.comment.id, m.to.id) for m in moves] == [(late.id, team["omar"].id)]
+    assert actions(lena) == ["account_disabled"]
+    assert people.disable_account(lena, admin) == []
+    assert_every_owed_item_has_an_active_employee()

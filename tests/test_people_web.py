@@ -427,3 +427,27 @@ def test_flask_users_invite_role_disable_enable_list(
     )
     db.session.refresh(admin)
     assert admin.role == "staff"
+
+
+def test_a_disabled_persons_late_comments_are_handed_over_from_their_page(
+    app, make_user, make_post, make_comment, target
+):
+    admin = make_user(Role.ADMIN)
+    helper = make_user(Role.STAFF, name="Hal Helper")
+    post = make_post(author=target)
+    people.disable_account(target, admin)
+    late = make_comment(post, body="Anyone there?")
+    client = signed_in(app, admin)
+    page = client.get(f"/admin/people/{target.id}").text
+    assert "1 owed comment on their posts still waits for Tara Target" in page
+    form = client.get(f"/admin/people/{target.id}/disable")
+    assert "Hand over Tara Target's comments" in form.text and "Hand them over" in form.text
+    response = client.post(
+        f"/admin/people/{target.id}/disable",
+        data={"reassign_to": str(helper.id), "csrf_token": csrf_from(form.text)},
+    )
+    assert response.status_code == 303
+    done = client.get(response.headers["Location"]).text
+    assert "Tara Target was disabled already. 1 owed comment handed over." in done
+    assert "still wait" not in done
+    assert responses.current_assignee(late).id == helper.id

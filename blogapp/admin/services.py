@@ -212,31 +212,36 @@ def disable_account(
 ) -> list[handover.Move]:
     """Disable ``user``: no more logins, every sign-in ended, their owed comments handed
     over (handover.py says to whom); their posts and answers keep their name. Audited.
-    Commits. The moves made; none when the account was disabled already.
+    Commits. The moves made.
 
+    On an account disabled already, only the handover: comments posted since on their
+    posts are theirs by default (the tracker's rule) and wait until handed over.
     ``by`` is the admin doing it, None from the command line.
     """
-    if user.disabled_at is not None:
+    already = user.disabled_at is not None
+    if already and not handover.owed_items_of(user):
         return []
-    if by is not None and by.id == user.id:
+    if not already and by is not None and by.id == user.id:
         raise AccountError("You cannot disable your own account.")
-    was_admin = user.has_role(Role.ADMIN)
+    was_admin = not already and user.has_role(Role.ADMIN)
     involved = {user.id} | handover.author_ids(user)
     if reassign_to is not None:
         involved.add(reassign_to.id)
     _lock_people(involved, admins=was_admin)
-    if user.disabled_at is not None:  # by someone else, while we waited
+    if not already and user.disabled_at is not None:  # by someone else, while we waited
         return []
     moves = handover.plan(user, reassign_to, everything)
-    user.disabled_at = utcnow()
-    user.disabled_by_id = by.id if by is not None else None
-    if was_admin:
-        _keep_an_admin(user, "disabled")
+    if not already:
+        user.disabled_at = utcnow()
+        user.disabled_by_id = by.id if by is not None else None
+        if was_admin:
+            _keep_an_admin(user, "disabled")
     handover.carry_out(moves, user, by)
     handover.check_takers(moves)
-    sessions.end_sessions(user)
-    detail = f"{handover.comments(len(moves))} handed over" if moves else None
-    record(Action.ACCOUNT_DISABLED, by, subject=user, detail=detail)
+    if not already:
+        sessions.end_sessions(user)
+        detail = f"{handover.comments(len(moves))} handed over" if moves else None
+        record(Action.ACCOUNT_DISABLED, by, subject=user, detail=detail)
     db.session.commit()
     return moves
 

@@ -160,6 +160,7 @@ def disable_user(user_id: int):
     """Disable an account: it can no longer log in, every sign-in of it ends, and its owed
     comments go to the people chosen here."""
     user = _person(user_id)
+    already = user.disabled_at is not None
     form = DisableForm(formdata=request.form if request.method == "POST" else None)
     form.reassign_to.choices = _employee_choices(user)
     if request.method == "GET" or not form.validate():
@@ -177,7 +178,10 @@ def disable_user(user_id: int):
         _error_on(form, error)
         return _disable_page(user, form, 400)
     handed = f" {handover.comments(len(moves))} handed over." if moves else ""
-    flash(f"{user.display_name} <{user.email}> is disabled and logged out.{handed}", "success")
+    if already:
+        flash(f"{user.display_name} was disabled already.{handed}", "success")
+    else:
+        flash(f"{user.display_name} <{user.email}> is disabled and logged out.{handed}", "success")
     return _to_person(user)
 
 
