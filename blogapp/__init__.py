@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["default"] = app.url_map.converters["string"] = PathText
     from blogapp.accounts.views import bp as accounts_bp
     from blogapp.admin.views import bp as admin_bp
+    from blogapp.admin.welcome import bp as welcome_bp
     from blogapp.blog.views import bp as blog_bp
     from blogapp.comments.moderation_views import bp as moderation_bp
     from blogapp.comments.views import bp as comments_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(studio_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(welcome_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(mail_bp)

@@ -86,6 +86,7 @@ def site(client, auth, make_user, make_comment):
         "token": "not-a-token",
         "filename": "css/site.css",
         "action": "similar",
+        "user_id": admin.id,
     }
 
 

@@ -1,14 +1,11 @@
-"""The rules for keeping an account safe: logging in, password changes, disabled accounts."""
+"""The rules for keeping an account safe: logging in, password changes."""
 
-import sqlalchemy as sa
 from flask import current_app
 
 from blogapp.accounts import services, sessions, throttle
 from blogapp.accounts.services import AccountError
 from blogapp.extensions import db
-from blogapp.models import Role, User
-from blogapp.models.base import utcnow
-from blogapp.responses.audit import Action, record
+from blogapp.models import User
 
 
 def log_in(email: str, password: str, address: str | None) -> User:
@@ -51,37 +48,5 @@ def change_password(user: User, current: str, new: str, address: str | None) -> 
     return ended
 
 
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(
-            User.role == Role.ADMIN.value, User.disabled_at.is_(None), User.id != user.id
-        )
-    )
-
-
-def disable_account(user: User, by: User | None) -> None:
-    """Disable ``user``: no more logins, every sign-in ended; audited. Commits.
-
-    ``by`` is the admin doing it, None from the command line.
-    """
-    if user.disabled_at is not None:
-        return
-    if by is not None and by.id == user.id:
-        raise AccountError("You cannot disable your own account.")
-    if user.has_role(Role.ADMIN) and not _other_active_admins(user):
-        raise AccountError(f"{user.email} is the only active admin; make another admin first.")
-    user.disabled_at = utcnow()
-    user.disabled_by_id = by.id if by is not None else None
-    sessions.end_sessions(user)
-    record(Action.ACCOUNT_DISABLED, by, subject=user)
-    db.session.commit()
-
-
-def enable_account(user: User, by: User | None) -> None:
-    """Let ``user`` log in again; audited. Commits."""
-    if user.disabled_at is None:
-        return
-    user.disabled_at = None
-    user.disabled_by_id = None
-    record(Action.ACCOUNT_ENABLED, by, subject=user)
-    db.session.commit()
+# Disabling and enabling accounts: blogapp/admin/services.py (the People page and
+# `flask users` share it).

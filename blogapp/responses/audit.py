@@ -18,6 +18,10 @@ class Action:
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
     ACCOUNT_DELETED = "account_deleted"
+    INVITED = "invited"
+    INVITE_RESENT = "invite_resent"
+    INVITE_ACCEPTED = "invite_accepted"
+    ROLE_CHANGED = "role_changed"
 
     ALL = (
         ACKNOWLEDGED,
@@ -33,6 +37,10 @@ class Action:
         ACCOUNT_DISABLED,
         ACCOUNT_ENABLED,
         ACCOUNT_DELETED,
+        INVITED,
+        INVITE_RESENT,
+        INVITE_ACCEPTED,
+        ROLE_CHANGED,
     )
 
 

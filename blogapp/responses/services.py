@@ -242,7 +242,9 @@ def employees() -> list[User]:
     """Everyone an owed comment can be assigned to, by name."""
     return list(
         db.session.scalars(
-            sa.select(User).where(User.employee_clause()).order_by(User.display_name)
+            sa.select(User)
+            .where(User.employee_clause(), User.disabled_at.is_(None))
+            .order_by(User.display_name)
         )
     )
 
@@ -252,8 +254,8 @@ def assign(comment: Comment, assignee: User, by: User, now=None) -> Assignment:
     comment = conversation_item(comment)  # a follow-up is answered with its item
     if not getattr(by, "is_employee", False):
         raise ResponseError("Only employees can take on comments.")
-    if assignee is None or not assignee.is_employee:
-        raise ResponseError("Comments can be assigned only to employees.")
+    if assignee is None or not assignee.is_employee or not assignee.is_active:
+        raise ResponseError("Comments can be assigned only to employees who can log in.")
     if assignee.id != by.id and not can_moderate(by):
         raise ResponseError("Only moderators can assign a comment to someone else.")
     lock_comment(comment)

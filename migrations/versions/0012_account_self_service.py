@@ -6,7 +6,7 @@ created: their owners were never asked, and the site should not start holding th
 comments because of it.
 
 Revision ID: 0012
-Revises: 0009 (the lead rechains it after 0011 at merge)
+Revises: 0011
 Create Date: 2026-11-29 22:00:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
