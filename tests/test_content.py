@@ -111,6 +111,8 @@ def test_demo_content_loads_a_living_blog_and_is_idempotent(app, client):
     assert len({p.author_id for p in posts if p.status == "published"}) >= 3
     employees = db.session.scalars(sa.select(User).where(User.role != "reader")).all()
     assert all(e.job_title for e in employees)
+    # Nobody who logs in to the demo is asked to verify an address first.
+    assert all(u.email_verified for u in db.session.scalars(sa.select(User)))
     comments = db.session.scalars(sa.select(Comment)).all()
     assert len(comments) >= 20
     staff_replies = [c for c in comments if c.parent_id and c.author and c.author.is_employee]

@@ -10,7 +10,7 @@ from itsdangerous import timed
 
 from blogapp.accounts import tokens
 from blogapp.extensions import db
-from blogapp.models import LoginSession, MailMessage, Role
+from blogapp.models import LoginSession, MailMessage, MailOptOut, Role
 from blogapp.models.base import utcnow
 from tests.conftest import PASSWORD, Auth, csrf_from
 
@@ -301,3 +301,14 @@ def test_registering_a_taken_address_mails_the_owner_a_way_back_in(app, make_use
     (notice,) = mails_to("owner@example.com")
     assert "/account/login" in notice.body_text
     assert "/account/password/forgot" in notice.body_text
+
+
+def test_a_reader_who_unsubscribed_from_notifications_still_gets_the_reset_link(
+    app, client, make_user
+):
+    """An opt-out stops notifications, never the mail of one's own account."""
+    make_user(Role.READER, email="quiet@example.com")
+    db.session.add(MailOptOut(email="quiet@example.com"))
+    db.session.commit()
+    ask_for_reset(client, "quiet@example.com")
+    assert reset_token_mailed_to("quiet@example.com")

@@ -23,7 +23,7 @@ from blogapp.accounts.account_forms import (
 from blogapp.accounts.security_forms import ConfirmForm
 from blogapp.accounts.services import AccountError
 from blogapp.extensions import db
-from blogapp.models import Comment, Role
+from blogapp.models import Comment
 from blogapp.query_args import arg_page
 
 bp = Blueprint("me", __name__)
@@ -188,7 +188,7 @@ def export():
 @login_required
 def delete():
     """Delete your account, keeping or removing your comments."""
-    if not current_user.has_role(Role.READER):
+    if current_user.is_employee:
         abort(403)
     form = DeleteAccountForm()
     if form.validate_on_submit():

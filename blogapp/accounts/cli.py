@@ -11,9 +11,7 @@ from blogapp.accounts import services
 from blogapp.accounts.forms import PASSWORD_MIN
 from blogapp.admin import services as people
 from blogapp.extensions import db
-from blogapp.models import ACCOUNT_ROLES, EMPLOYEE_ROLES, Role, User
-
-EMPLOYEE_ROLES_ORDERED = [r for r in ACCOUNT_ROLES if r in EMPLOYEE_ROLES]
+from blogapp.models import ACCOUNT_ROLES, Role, User
 
 users_cli = click.Group("users", help="Manage accounts.")
 
@@ -54,7 +52,7 @@ def create_user_command(role, email, display_name, job_title, bio, password):
 @click.option("--title", "job_title", required=True, help="Job title, shown with answers.")
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in EMPLOYEE_ROLES_ORDERED]),
+    type=click.Choice([r.value for r in Role.employees()]),
     default="staff",
     show_default=True,
 )
@@ -93,7 +91,7 @@ def _account(email: str) -> User:
 
 @users_cli.command("role")
 @click.argument("email")
-@click.argument("role", type=click.Choice([r.value for r in EMPLOYEE_ROLES_ORDERED]))
+@click.argument("role", type=click.Choice([r.value for r in Role.employees()]))
 @with_appcontext
 def role_command(email, role):
     """Make an employee staff, moderator or admin."""

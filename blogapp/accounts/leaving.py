@@ -14,7 +14,14 @@ from blogapp.accounts import profile, sessions, throttle, tokens
 from blogapp.accounts.services import AccountError, normalize_email
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
-from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, Role, User
+from blogapp.models import (
+    AckKind,
+    Acknowledgement,
+    CloseReason,
+    Comment,
+    CommentStatus,
+    User,
+)
 from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
 from blogapp.responses.audit import Action, record
@@ -22,7 +29,7 @@ from blogapp.responses.services import current_assignee, lock_comment, owed_clau
 
 DELETED_NAME = "A deleted reader"
 # Stored as the closing acknowledgement's reason; moderators never choose it.
-AUTHOR_DELETED = "author-deleted"
+AUTHOR_DELETED = CloseReason.AUTHOR_DELETED.value
 AUTHOR_DELETED_TEXT = "author deleted their account"
 REMOVAL_REASON = "Its author deleted their account"
 GUEST_REMOVAL_REASON = "Removed at the guest's request"
@@ -135,7 +142,7 @@ def delete_account(user: User, keep_comments: bool, password: str, address: str 
     under the usual placeholder). Nothing personal stays in the row; it is kept for the
     comments and the audit log that point at it.
     """
-    if not user.has_role(Role.READER):
+    if user.is_employee:
         raise AccountError("Employees' accounts are closed by an administrator.")
     profile.check_password(user, password, address, "password")
     now = utcnow()
@@ -178,7 +185,7 @@ def request_guest_removal(email: str) -> None:
     )
     body = render_template("accounts/mail_guest_removal.txt", email=email, link=link, count=count)
     site = current_app.config["SITE_NAME"]
-    queue_mail("guest_removal", email, f"Remove your comments on {site}", body)
+    queue_mail("guest_removal", email, f"Remove your comments on {site}", body, account=True)
     db.session.commit()
 
 

@@ -54,7 +54,9 @@ def request_email_change(user: User, new_email: str, password: str, address: str
     if services.user_by_email(new_email) is not None:
         if throttle.may_notify_taken_address(new_email):
             body = render_template("accounts/mail_email_taken.txt", email=new_email)
-            queue_mail("account_email_taken", new_email, f"Your address on {site}", body)
+            queue_mail(
+                "account_email_taken", new_email, f"Your address on {site}", body, account=True
+            )
     elif throttle.may_mail(throttle.VERIFY_MAIL, new_email):
         link = url_for(
             "accounts.me.confirm_email",
@@ -62,7 +64,13 @@ def request_email_change(user: User, new_email: str, password: str, address: str
             _external=True,
         )
         body = render_template("accounts/mail_email_change.txt", user=user, link=link)
-        queue_mail("account_email_change", new_email, f"Confirm your new address on {site}", body)
+        queue_mail(
+            "account_email_change",
+            new_email,
+            f"Confirm your new address on {site}",
+            body,
+            account=True,
+        )
     db.session.commit()
 
 
@@ -78,7 +86,9 @@ def change_email(user: User, new_email: str) -> None:
     user.email_verified_at = utcnow()
     body = render_template("accounts/mail_email_changed.txt", user=user, old=old, new=new_email)
     site = current_app.config["SITE_NAME"]
-    queue_mail("account_email_changed", old, f"Your address on {site} was changed", body)
+    queue_mail(
+        "account_email_changed", old, f"Your address on {site} was changed", body, account=True
+    )
     db.session.commit()
 
 

@@ -6,7 +6,7 @@ from flask import current_app, render_template, url_for
 from blogapp.accounts import services, sessions, throttle, tokens
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
-from blogapp.models import Role, User
+from blogapp.models import User
 from blogapp.models.base import utcnow
 
 
@@ -27,7 +27,9 @@ def request_password_reset(email: str) -> None:
             "accounts.recovery.reset_password", token=tokens.reset_token(user), _external=True
         )
         body = render_template("accounts/mail_reset.txt", user=user, link=link)
-        queue_mail("account_reset", user.email, f"Reset your password on {site}", body)
+        queue_mail(
+            "account_reset", user.email, f"Reset your password on {site}", body, account=True
+        )
     else:
         # A disabled account is told nothing more than a stranger is.
         body = render_template(
@@ -35,7 +37,9 @@ def request_password_reset(email: str) -> None:
             email=email,
             register=url_for("accounts.register", _external=True),
         )
-        queue_mail("account_reset_no_account", email, f"Password reset on {site}", body)
+        queue_mail(
+            "account_reset_no_account", email, f"Password reset on {site}", body, account=True
+        )
     db.session.commit()
 
 
@@ -59,7 +63,7 @@ def reset_password(user: User, password: str) -> int:
 
 def needs_verification(user: User) -> bool:
     """Whether ``user`` is a reader who has not yet followed their verification link."""
-    return user.has_role(Role.READER) and not user.email_verified
+    return not user.is_employee and not user.email_verified
 
 
 def holds_comments_of(user: User | None) -> bool:
@@ -86,7 +90,7 @@ def resend_verification(user: User) -> bool:
         ),
         holds_comments=current_app.config["UNVERIFIED_COMMENTS"] == "hold",
     )
-    queue_mail("account_verify", user.email, f"Verify your address on {site}", body)
+    queue_mail("account_verify", user.email, f"Verify your address on {site}", body, account=True)
     db.session.commit()
     return True
 

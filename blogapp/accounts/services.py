@@ -113,7 +113,13 @@ def _mail_new_reader(user: User) -> None:
         login=url_for("accounts.login", _external=True),
         holds_comments=current_app.config["UNVERIFIED_COMMENTS"] == "hold",
     )
-    queue_mail("account_welcome", user.email, f"Welcome to {current_app.config['SITE_NAME']}", body)
+    queue_mail(
+        "account_welcome",
+        user.email,
+        f"Welcome to {current_app.config['SITE_NAME']}",
+        body,
+        account=True,
+    )
 
 
 def _mail_taken_address(owner: User) -> None:
@@ -124,7 +130,7 @@ def _mail_taken_address(owner: User) -> None:
         forgot=url_for("accounts.recovery.forgot_password", _external=True),
     )
     subject = f"Someone tried to register on {current_app.config['SITE_NAME']} with your address"
-    queue_mail("account_address_taken", owner.email, subject, body)
+    queue_mail("account_address_taken", owner.email, subject, body, account=True)
 
 
 def safe_next(target: str | None, host: str) -> str | None:

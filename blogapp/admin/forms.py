@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from blogapp.accounts.forms import ParleyForm, new_password_field
 from blogapp.admin.services import SEARCH_MAX
-from blogapp.models import ACCOUNT_ROLES, EMPLOYEE_ROLES
+from blogapp.models import ACCOUNT_ROLES, Role
 from blogapp.names import clean_name
 
 
@@ -14,7 +14,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-EMPLOYEE_CHOICES = choices((r.value, r.value.title()) for r in ACCOUNT_ROLES if r in EMPLOYEE_ROLES)
+EMPLOYEE_CHOICES = choices((r.value, r.value.title()) for r in Role.employees())
 ROLE_HELP = (
     "Staff write posts and answer comments; moderators also run the response queue; "
     "admins also manage people."

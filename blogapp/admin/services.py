@@ -16,7 +16,7 @@ from blogapp.accounts.services import AccountError, create_user, normalize_email
 from blogapp.admin import handover, invites
 from blogapp.admin.handover import can_take_items  # noqa: F401 (the views ask it too)
 from blogapp.extensions import db
-from blogapp.models import EMPLOYEE_ROLES, Role, User
+from blogapp.models import Role, User
 from blogapp.models.base import utcnow
 from blogapp.responses.audit import Action, record
 
@@ -77,7 +77,7 @@ def invite_employee(
 ) -> User:
     """Create an employee's account that cannot log in until they choose a password from
     the link mailed to them (valid for a week); audited. Commits."""
-    if role not in EMPLOYEE_ROLES:
+    if not Role(role).is_employee:
         raise AccountError("Invite employees as staff, moderator or admin.", "role")
     if not (job_title or "").strip():
         raise AccountError("Employees answer under their job title; please give one.", "job_title")
@@ -181,7 +181,7 @@ def _keep_an_admin(user: User, doing: str) -> None:
 def change_role(user: User, role: Role, by: User | None) -> bool:
     """Make an employee staff, moderator or admin; audited with the old and new role.
     Commits. False when the role was already that."""
-    if role not in EMPLOYEE_ROLES or not user.is_employee:
+    if not Role(role).is_employee or not user.is_employee:
         raise AccountError(
             "Roles change only among employees (staff, moderator, admin): a reader's "
             "comments are owed answers and an employee's are not.",

@@ -43,7 +43,7 @@ def load_users(path: Path) -> list[str]:
         role = Role(entry.get("role", "reader"))
         if not role.is_employee:
             _refuse_imitation(entry["name"], f"{path.name}: {entry['email']}")
-        create_user(
+        user = create_user(
             entry["email"],
             DEMO_PASSWORD,
             entry["name"],
@@ -51,6 +51,8 @@ def load_users(path: Path) -> list[str]:
             clean_text(entry.get("title")),
             clean_text(entry.get("bio")),
         )
+        # The demo's people have long had their addresses: nobody is asked to verify one.
+        user.email_verified_at = utcnow()
         db.session.flush()  # the next entries are checked against this one
         created.append(entry["email"])
     db.session.commit()

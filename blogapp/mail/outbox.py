@@ -43,15 +43,24 @@ def is_opted_out(address: str) -> bool:
 
 
 def queue_mail(
-    kind: str, to: str, subject: str, body: str, unsubscribe_url: str | None = None
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    unsubscribe_url: str | None = None,
+    account: bool = False,
 ) -> MailMessage | None:
     """Add a message to the outbox in the current transaction; None if ``to`` opted out.
+
+    An opt-out stops notifications. ``account`` mail (a reset link, a verification, an
+    invitation, a notice that the address changed) is what its reader asked for or must
+    know about their account, so it goes to an address that opted out as well.
 
     The subject and address are made header-safe here too (delivery does it again,
     for rows written any other way); the body loses the control characters no
     database or mail should carry.
     """
-    if is_opted_out(to):
+    if not account and is_opted_out(to):
         return None
     message = MailMessage(
         kind=kind,

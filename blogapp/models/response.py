@@ -27,10 +27,19 @@ class CloseReason(enum.StrEnum):
     DUPLICATE = "duplicate"
     OFF_TOPIC = "off-topic"
     MOVED_TO_SUPPORT = "moved-to-support"
+    # Set by Parley itself, never offered to a moderator: a reader deleted their account.
+    AUTHOR_DELETED = "author-deleted"
 
     @property
     def label(self) -> str:
+        if self is CloseReason.AUTHOR_DELETED:
+            return "Author deleted their account"
         return self.value.replace("-", " ").capitalize()
+
+    @classmethod
+    def chosen_by_moderators(cls) -> list["CloseReason"]:
+        """The reasons a moderator picks from when closing an item."""
+        return [reason for reason in cls if reason is not cls.AUTHOR_DELETED]
 
 
 class Acknowledgement(db.Model):

@@ -35,6 +35,11 @@ class Role(enum.StrEnum):
         """Moderators clear the response queue and the moderation page; admins too."""
         return self in MODERATOR_ROLES
 
+    @classmethod
+    def employees(cls) -> list["Role"]:
+        """The employee roles, fewest rights first (what an invitation or a role change offers)."""
+        return [role for role in ACCOUNT_ROLES if role.is_employee]
+
 
 # The one definition of each group of roles. Outside blogapp/models, ask a user, a role or
 # a comment (is_employee, is_moderator, by_customer, employee_clause(), customer_clause())

@@ -8,7 +8,9 @@ from blogapp.accounts.forms import ParleyForm
 from blogapp.models import CloseReason
 from blogapp.responses import actions
 
-REASON_CHOICES = [("", "Choose a reason…")] + [(r.value, r.label) for r in CloseReason]
+REASON_CHOICES = [("", "Choose a reason…")] + [
+    (r.value, r.label) for r in CloseReason.chosen_by_moderators()
+]
 BULK_CHOICES = [("", "Choose an action…"), *actions.BULK_CHOICES]
 
 

@@ -186,7 +186,7 @@ def close_without_response(
     comment = conversation_item(comment)  # a follow-up is answered with its item
     if not can_moderate(moderator):
         raise ResponseError("Only moderators can close a comment without an answer.")
-    if reason not in set(CloseReason):
+    if reason not in CloseReason.chosen_by_moderators():
         raise ResponseError("Please choose why this comment needs no response.")
     _check_owed(comment)
     now = now or utcnow()
