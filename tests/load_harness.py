@@ -289,8 +289,8 @@ def check_every_success_stored_once(report: LoadReport) -> None:
 
 
 def check_queue_invariant() -> None:
-    """DESIGN.md: the queue is exactly the published customer comments with no acknowledgement,
-    after folding follow-ups into their conversation."""
+    """The invariant (ARCHITECTURE.md): the queue is exactly the published customer comments
+    with no acknowledgement, after folding follow-ups into their conversation."""
     from blogapp.responses.services import owed_ids
 
     db.session.expire_all()

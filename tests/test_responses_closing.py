@@ -1,6 +1,6 @@
-"""Closing stops customers, never employees (DESIGN.md, "The response tracker"): on a closed
-post staff still reply to, acknowledge and close owed comments, and closing by age waits
-until the post owes no answers."""
+"""Closing stops customers, never employees (ARCHITECTURE.md, "The rules the code
+keeps"): on a closed post staff still reply to, acknowledge and close owed comments,
+and closing by age waits until the post owes no answers."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""One conversation, one item (DESIGN.md, "The response tracker"): a customer's follow-up
+"""One conversation, one item (ARCHITECTURE.md, "The rules the code keeps"): a customer's follow-up
 to their own owed comment joins its item and is answered with it; a reply after the team's
 answer is owed again with its own clock; "Answered by" sits under the comment answered."""
 

@@ -1,4 +1,4 @@
-"""DESIGN.md's invariant, under random sequences of actions by random people:
+"""ARCHITECTURE.md's invariant, under random sequences of actions by random people:
 the queue is exactly the published customer comments without an acknowledgement,
 after folding follow-ups into their conversation — none lost, none twice.
 

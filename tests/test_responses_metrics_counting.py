@@ -1,4 +1,4 @@
-"""The metrics' definitions ("How we count", DESIGN.md "Measuring answers honestly") checked
+"""The metrics' definitions ("How we count", ARCHITECTURE.md, "The rules the code keeps") checked
 against a fortnight worked out by hand, on a wall-clock and on a business-hours SLA clock.
 
 The fortnight (times UTC; "now" is Thursday 19 November 2026, 12:00):

@@ -156,7 +156,7 @@ def test_customer_tracked_and_owed_agree_in_python_and_sql(make_user, make_post,
     assert where(Comment.customer_clause()) == customers
     assert where(Comment.tracked_clause()) == tracked
     assert where(owed_clause()) == owed == services.owed_ids()
-    # DESIGN.md, spelled out: guests and readers are customers; the tracker counts their
+    # ARCHITECTURE.md, spelled out: guests and readers are customers; the tracker counts their
     # published comments that did not join another's item; owed while unanswered.
     assert customers == {c.id for c in comments if c.author is None or c.author.role == "reader"}
     assert tracked == {

@@ -1,5 +1,5 @@
 """Handing over a leaving employee's owed comments, so that every owed comment still has
-an employee who can answer it (DESIGN.md's response tracker).
+an employee who can answer it (ARCHITECTURE.md's response tracker).
 
 A person's owed comments are the owed items assigned to them, and the unassigned ones on
 their posts (an item belongs to its post's author by default). Each goes to its post's

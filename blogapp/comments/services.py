@@ -28,7 +28,7 @@ class EditNotAllowed(CommentRejected):
 
 def comments_closed(post: Post, now: datetime | None = None, author=None) -> bool:
     """Closed to customers: by hand, or COMMENTS_CLOSE_AFTER_DAYS after publishing once the
-    post owes no answers. Never closed to employees (DESIGN.md: closing stops customers)."""
+    post owes no answers. Never closed to employees (ARCHITECTURE.md: closing stops customers)."""
     if getattr(author, "is_employee", False):
         return False
     return closed_by_rules(post.comments_open, post.published_at, now or utcnow(), post.id)

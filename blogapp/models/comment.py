@@ -44,7 +44,7 @@ class Comment(db.Model):
     root_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
-    # One conversation, one item (DESIGN.md): a customer's follow-up to their own comment
+    # One conversation, one item (ARCHITECTURE.md): a customer's follow-up to their own comment
     # while it is owed joins that comment's queue item and is answered with it.
     joins_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
@@ -111,7 +111,7 @@ class Comment(db.Model):
 
     @property
     def by_customer(self) -> bool:
-        """DESIGN.md: written by a guest or a reader (customer_clause() in SQL)."""
+        """ARCHITECTURE.md: written by a guest or a reader (customer_clause() in SQL)."""
         return self.author is None or not self.author.is_employee
 
     @classmethod
@@ -127,7 +127,7 @@ class Comment(db.Model):
     def is_tracked(self) -> bool:
         """Whether the response tracker counts this comment as a conversation's item: it
         is published, by a customer, and not a follow-up that joined another comment's
-        item (DESIGN.md, one conversation, one item). Owed while it has no standing
+        item (ARCHITECTURE.md, one conversation, one item). Owed while it has no standing
         acknowledgement: see models/response.py."""
         return self.status == CommentStatus.PUBLISHED and self.joins_id is None and self.by_customer
 

@@ -99,7 +99,7 @@ class Assignment(db.Model):
 
 
 def owed_clause() -> sa.ColumnElement[bool]:
-    """DESIGN.md's rule, the one definition: a comment is owed a response when the tracker
+    """ARCHITECTURE.md's rule, the one definition: a comment is owed a response when the tracker
     counts it as an item (published, by a customer, not a follow-up that joined another
     comment's item: Comment.tracked_clause()) and it has no standing acknowledgement."""
     # An alias of its own, so that a query that also joins acknowledgements (response

@@ -26,7 +26,7 @@ class Role(enum.StrEnum):
 
     @property
     def is_employee(self) -> bool:
-        """DESIGN.md: employees are staff, moderators and admins; everyone else (readers
+        """ARCHITECTURE.md: employees are staff, moderators and admins; everyone else (readers
         and guests) is a customer."""
         return self in EMPLOYEE_ROLES
 

@@ -1,5 +1,5 @@
 """Response metrics per week and per employee, by the definitions the metrics page states
-under "How we count" (DESIGN.md, "Measuring answers honestly"):
+under "How we count" (ARCHITECTURE.md, "The rules the code keeps"):
 
 - a comment belongs to the week it was posted;
 - met: its standing reply or acknowledgement came by its due time; missed: it came late,

@@ -63,7 +63,7 @@ def is_owed(comment: Comment) -> bool:
 
 def item_to_join(parent: Comment | None, author: User | None, guest_email: str | None):
     """The owed item a new comment joins, or None: a customer's reply to their own comment
-    while that comment's conversation is still owed (DESIGN.md, one conversation, one item).
+    while that comment's conversation is still owed (ARCHITECTURE.md, one conversation, one item).
     A reply after an employee's answer starts a new item, with its own due time."""
     if parent is None or getattr(author, "is_employee", False):
         return None
