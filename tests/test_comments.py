@@ -10,15 +10,20 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Role
 from blogapp.models.base import utcnow
-from tests.conftest import csrf_from
+from tests.conftest import CSRF_RE, csrf_from
 
 SHOWN_RE = re.compile(r'name="shown" type="hidden" value="([^"]*)"')
 
 
 def form_fields(html: str) -> dict:
-    """The hidden fields a browser would send back with the comment form."""
-    shown = SHOWN_RE.search(html)
-    return {"csrf_token": csrf_from(html), "shown": shown.group(1) if shown else "", "website": ""}
+    """The hidden fields a browser would send back with the comment form (a guest's form
+    on the post page has neither token nor clock)."""
+    csrf, shown = CSRF_RE.search(html), SHOWN_RE.search(html)
+    return {
+        "csrf_token": csrf.group(1) if csrf else "",
+        "shown": shown.group(1) if shown else "",
+        "website": "",
+    }
 
 
 def submit(client, post, body, *, guest=None, parent=None, page_url=None, **extra):
@@ -215,14 +220,18 @@ def test_preview_for_javascript_returns_rendered_html(client, make_post):
     assert response.json["html"] == "<p><strong>bold</strong> &lt;script&gt;x&lt;/script&gt;</p>"
     refused = client.post(
         f"/posts/{post.slug}/comments/preview",
-        data={"body": "no token"},
-        headers={"X-Requested-With": "parley-preview"},
+        data={"body": "from elsewhere"},
+        headers={"X-Requested-With": "parley-preview", "Origin": "https://elsewhere.example"},
     )
-    assert refused.status_code == 400 and "security token" in refused.json["error"]
+    assert refused.status_code == 400 and "another site" in refused.json["error"]
 
 
-def test_missing_csrf_token_is_explained_on_the_form_with_text_kept(client, make_post):
+def test_missing_csrf_token_is_explained_on_the_form_with_text_kept(
+    client, auth, make_user, make_post
+):
     post = make_post()
+    make_user(Role.READER, email="rita@example.com")
+    auth.login("rita@example.com")
     response = client.post(
         f"/posts/{post.slug}/comments",
         data={"body": "Typed with care.", "name": "Al", "email": "a@b.co"},
