@@ -181,9 +181,11 @@ def register_responses(app: Flask) -> None:
 
 def register_page_cache(app: Flask) -> None:
     """Anonymous readers' post pages straight from the page cache (comments/stored_pages.py)."""
+    from blogapp.comments.purge import register as register_purge_hook
     from blogapp.comments.stored_pages import CachedPostPages
 
     app.wsgi_app = app.extensions["parley_stored_pages"] = CachedPostPages(app)
+    register_purge_hook()
 
 
 @contextmanager
