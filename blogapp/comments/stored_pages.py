@@ -52,6 +52,7 @@ class CachedPostPages:
         }
         self.headers = [("Vary", "Cookie"), *security_headers(app)]
         self.passed: list[Callable] = []
+        self.prefixes: tuple[str, ...] | None = None
 
     def pass_before_stored_pages(self, *hooks: Callable) -> None:
         """Mark ``hooks`` (before_request functions) as never refusing an anonymous GET
@@ -86,6 +87,11 @@ class CachedPostPages:
 
     def _post_slug(self, environ: dict) -> str | None:
         """The slug when the app's routes take this address for the post page."""
+        if self.prefixes is None:  # the rules' fixed beginnings, once the routes are in
+            rules = self.app.url_map.iter_rules(ENDPOINT)
+            self.prefixes = tuple(rule.rule.partition("<")[0] for rule in rules)
+        if not environ.get("PATH_INFO", "").startswith(self.prefixes):
+            return None  # another page: not worth matching here as well as in Flask
         try:
             # Flask's own adapter for the request: TRUSTED_HOSTS is checked as it is made.
             adapter = self.app.create_url_adapter(self.app.request_class(environ))
