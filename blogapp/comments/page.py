@@ -127,15 +127,17 @@ def post_page(slug: str) -> Response | None:
         post = _post_snapshot(slug, row)
         return _private(render_post_page(post, stats=stats_of(row))) if post else None
     key = _page_key(slug, row, now, thread_view(request.args))
-    page = cache("pages").get(key)
+    etag = page_etag(key)
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        page, status = b"", 304  # the browser's (or the CDN's) copy is this page
+    else:
+        page, status = cache("pages").get(key), 200
     if page is None:  # a miss: the thread is counted as it is drawn, and the page stored
         post = _post_snapshot(slug, row)
         if post is None:
             return None
         page, _ = render_post_page(post)
-    etag = page_etag(key)
-    unchanged = etag_matches(request.headers.get("If-None-Match"), etag)
-    response = Response(b"" if unchanged else page, 304 if unchanged else 200, mimetype="text/html")
+    response = Response(page, status, mimetype="text/html")
     response.headers["Cache-Control"] = public_cache_control(current_app.config)
     response.set_etag(etag, weak=True)
     return response
