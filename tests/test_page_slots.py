@@ -78,3 +78,19 @@ def test_page_cache_off_serves_the_same_pages(app, scene, viewer, query):
     assert cached == uncached
     if viewer == "rita@example.com":
         assert cached.count(">Edit</a>") == 2 and cached.count(">Report</a>") == 1
+
+
+def test_a_reader_with_comments_on_other_pages_of_threads_gets_each_page(
+    app, client, auth, make_user, make_post, make_comment
+):
+    app.config["COMMENT_THREADS_PER_PAGE"] = 2
+    post = make_post()
+    rita = make_user(Role.READER, name="Rita Reader", email="rita@example.com")
+    for n in range(3):
+        make_comment(post, body=f"Guest thread {n}")
+    make_comment(post, author=rita, body="Rita on the second page")
+    auth.login("rita@example.com")
+    first, second = (client.get(f"/posts/{post.slug}{q}") for q in ("", "?cpage=2"))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert "Rita on the second page" not in first.text and ">Edit</a>" not in first.text
+    assert "Rita on the second page" in second.text and ">Edit</a>" in second.text

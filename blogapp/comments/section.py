@@ -103,7 +103,8 @@ def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: b
             cache("threads").put(key, hit)
     drawing, summary = hit
     own = _own_actions(post, viewer) if variant == "reader" and stats.mine else ()
-    return drawing.fill(own), summary, stats.stamp
+    # Only the reader's comments on this page of threads have a slot in its drawing.
+    return drawing.fill([o for o in own if o[0] in drawing.kept]), summary, stats.stamp
 
 
 def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
