@@ -132,6 +132,12 @@ class Config:
     # The owed comments and the metrics' settled figures kept per process under the
     # tracker's change stamp (blogapp/responses/tracker_cache.py); off: worked out each time.
     RESPONSES_CACHE = _bool("RESPONSES_CACHE", True)
+    # Post pages: anonymous readers' pages stored and served before Flask, and the drawn
+    # thread, post, form and figures kept per process (blogapp/comments/cache.py); off:
+    # every page drawn from scratch.
+    PAGE_CACHE = _bool("PAGE_CACHE", True)
+    # How long a shared cache (CDN, Varnish) may keep an anonymous reader's post page.
+    PAGE_SHARED_MAX_AGE = _int("PAGE_SHARED_MAX_AGE", 30)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -1,6 +1,7 @@
 """Parley: a company blog where every customer comment gets a named answer."""
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
@@ -55,11 +56,14 @@ def register_extensions(app: Flask) -> None:
         }
     db.init_app(app)
     setup_sqlite_for_concurrent_writes(app)
-    limiter.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
     )
-    csrf.init_app(app)
+    # Their before_request hooks never refuse an anonymous GET of a post page: the post
+    # page has no rate limit (blog/views.py), and CSRFProtect checks only what is posted.
+    with hooks_passed_before_stored_pages(app):
+        limiter.init_app(app)
+        csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to see that page."
@@ -155,9 +159,21 @@ def register_responses(app: Flask) -> None:
 
 def register_page_cache(app: Flask) -> None:
     """Anonymous readers' post pages straight from the page cache (comments/stored_pages.py)."""
+    from blogapp.comments.purge import register as register_purge_hook
     from blogapp.comments.stored_pages import CachedPostPages
 
-    app.wsgi_app = CachedPostPages(app)
+    app.wsgi_app = app.extensions["parley_stored_pages"] = CachedPostPages(app)
+    register_purge_hook()
+
+
+@contextmanager
+def hooks_passed_before_stored_pages(app: Flask):
+    """The before_request hooks registered inside the block are ones stored pages may be
+    served without (each caller says why): any other hook sends post pages to Flask."""
+    before = list(app.before_request_funcs.get(None, ()))
+    yield
+    added = [hook for hook in app.before_request_funcs.get(None, ()) if hook not in before]
+    app.extensions["parley_stored_pages"].pass_before_stored_pages(*added)
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -183,6 +199,8 @@ def register_operations(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(worker_command)
     headers.register(app)
-    logs.register(app)
+    # Its hook gives each request an id: stored pages give theirs themselves.
+    with hooks_passed_before_stored_pages(app):
+        logs.register(app)
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)

@@ -1,4 +1,17 @@
-"""Running one hot, typed SQL statement without SQLAlchemy's Connection and Result."""
+"""Running one hot, typed SQL statement without SQLAlchemy's Connection and Result.
+
+What it relies on beyond SQLAlchemy's documented API, checked by
+tests/test_driver_query.py (which fails, naming the piece, if an upgrade changes it):
+- ``SQLCompiler.positional`` and ``.positiontup``: for a driver with positional
+  parameters (SQLite's ``?``) the order the named parameters go in;
+- ``TypeEngine.dialect_impl(dialect).result_processor(dialect, None)``: the function
+  SQLAlchemy's Result applies to a column (SQLite's text into a datetime), or None;
+- ``DBAPIError.instance(statement, params, error, dbapi_error_class)``: a driver's
+  error as SQLAlchemy would raise it (OperationalError, IntegrityError, ...);
+- ``Engine.raw_connection()`` giving the pool's connection proxy, whose ``close()``
+  rolls back and returns it to the pool.
+Verified with SQLAlchemy 2.0 (the test names the series; a new one needs a look).
+"""
 
 from collections import namedtuple
 

@@ -179,14 +179,18 @@ def test_preview_for_javascript_returns_rendered_html(client, make_post):
     assert response.json["html"] == "<p><strong>bold</strong> &lt;script&gt;x&lt;/script&gt;</p>"
     refused = client.post(
         f"/posts/{post.slug}/comments/preview",
-        data={"body": "no token"},
-        headers={"X-Requested-With": "parley-preview"},
+        data={"body": "from elsewhere"},
+        headers={"X-Requested-With": "parley-preview", "Origin": "https://elsewhere.example"},
     )
-    assert refused.status_code == 400 and "security token" in refused.json["error"]
+    assert refused.status_code == 400 and "another site" in refused.json["error"]
 
 
-def test_missing_csrf_token_is_explained_on_the_form_with_text_kept(client, make_post):
+def test_missing_csrf_token_is_explained_on_the_form_with_text_kept(
+    client, auth, make_user, make_post
+):
     post = make_post()
+    make_user(Role.READER, email="rita@example.com")
+    auth.login("rita@example.com")
     response = client.post(
         f"/posts/{post.slug}/comments",
         data={"body": "Typed with care.", "name": "Al", "email": "a@b.co"},

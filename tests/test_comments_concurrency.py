@@ -16,8 +16,7 @@ from blogapp.extensions import db
 from blogapp.markup import render_comment, render_post
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
 from blogapp.models.base import utcnow
-from tests.comment_helpers import SHOWN_RE
-from tests.conftest import csrf_from
+from tests.comment_helpers import form_fields
 
 pytestmark = pytest.mark.slow  # concurrency: fifty posters on a threaded server
 
@@ -74,10 +73,7 @@ def post_one(base: str, n: int, root_id: int, start: threading.Barrier, results:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     page = opener.open(f"{base}/posts/busy", timeout=TIMEOUT).read().decode()
-    data = {
-        "csrf_token": csrf_from(page),
-        "shown": SHOWN_RE.search(page).group(1),
-        "website": "",
+    data = form_fields(page) | {
         "name": f"Poster {n}",
         "email": f"poster{n}@example.com",
         "body": f"Concurrent comment number {n}",

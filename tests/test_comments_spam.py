@@ -33,6 +33,11 @@ def test_honeypot_field_rejects_bots_with_a_reason(client, make_post):
 def test_minimum_fill_time(client, app, make_post):
     app.config["COMMENT_MIN_FILL_SECONDS"] = 5
     post = make_post()
+    # A bot posts the page's form at once, never having used it: its clock had not started.
+    response = submit(client, post, "Typed very fast", guest=REGULAR)
+    assert_rejected(response, "clock had not started", "Typed very fast")
+    # One that fetches the clock first (as a browser does when the form is used) is too quick.
+    assert client.get(f"/posts/{post.slug}/comments/clock").status_code == 200
     response = submit(client, post, "Typed very fast", guest=REGULAR)
     assert_rejected(response, "That was very quick", "Typed very fast")
     assert comments_of(post) == []

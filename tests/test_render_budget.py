@@ -7,7 +7,6 @@ is asserted here: bench/render.py measures it.
 """
 
 import os
-import re
 import subprocess
 import sys
 import textwrap
@@ -23,12 +22,11 @@ from blogapp.extensions import db
 from blogapp.markup import RenderRefused, render_comment, render_post
 from blogapp.models import Comment, Post, Role
 from blogapp.renderers import REFUSAL, RendererPool
-from tests.conftest import csrf_from
+from tests.comment_helpers import form_fields
 from tests.pathological import load_corpus
 from tests.studio_helpers import editor_data, write_post
 
 CORPUS = load_corpus()
-SHOWN_RE = re.compile(r'name="shown" type="hidden" value="([^"]*)"')
 # Short, so each input over budget costs little; normal texts render in milliseconds.
 TEST_BUDGET_SECONDS = 0.2
 JSON_PREVIEW = {"X-Requested-With": "parley-preview"}
@@ -49,9 +47,7 @@ def staff(make_user, auth):
 
 
 def comment_fields(client, post) -> dict:
-    page = client.get(f"/posts/{post.slug}").text
-    shown = SHOWN_RE.search(page)
-    return {"csrf_token": csrf_from(page), "shown": shown.group(1) if shown else "", "website": ""}
+    return form_fields(client.get(f"/posts/{post.slug}").text)
 
 
 def shows(message: str, page: str) -> bool:

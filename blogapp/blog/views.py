@@ -14,7 +14,7 @@ from flask import (
 )
 
 from blogapp.blog import services
-from blogapp.comments.page import PAGE_CACHE_CONTROL, post_page
+from blogapp.comments.page import post_page
 from blogapp.extensions import db, limiter
 from blogapp.query_args import arg_page
 from blogapp.studio.uploads import find_upload, upload_response
@@ -49,9 +49,7 @@ def post(slug: str):
     """One post with its conversation; drafts and future posts are 404."""
     page = post_page(slug)
     if page is not None:
-        response = make_response(page)
-        response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
-        return response
+        return page
     moved_to = services.current_slug_for(slug)
     if moved_to is None:
         abort(404)

@@ -1,5 +1,8 @@
 """Caches of rendered conversation HTML, per process, keyed on what the HTML depends on.
 
+PAGE_CACHE=0 turns them all off (and with them the stored pages, comments/stored_pages.py):
+every page is drawn from scratch, which is the reference the cached path must match.
+
 Keys carry the thread's change stamp (any new, edited, removed or approved
 comment changes it; so must anything else that changes how a comment is drawn,
 by updating the comment row, which bumps ``changed_at``). Entries also expire
@@ -45,8 +48,24 @@ class RenderCache:
                 self._items.popitem(last=False)
 
 
-def cache(name: str) -> RenderCache:
-    """The app's cache called ``name`` (threads, pages)."""
+class NoCache:
+    """What cache() gives with PAGE_CACHE off: it keeps nothing."""
+
+    def get(self, key):
+        return None
+
+    def put(self, key, value) -> None:
+        pass
+
+
+# The post page's caches, which PAGE_CACHE turns off (the tracker's own use RESPONSES_CACHE).
+PAGE_CACHES = frozenset({"pages", "threads", "posts", "forms", "response_figures"})
+
+
+def cache(name: str) -> RenderCache | NoCache:
+    """The app's cache called ``name`` (one of PAGE_CACHES, or the tracker's)."""
+    if name in PAGE_CACHES and not current_app.config["PAGE_CACHE"]:
+        return NoCache()
     caches = current_app.extensions.setdefault("parley_render_caches", {})
     if name not in caches:
         caches[name] = RenderCache()

@@ -1,17 +1,22 @@
 """Comment forms. Anti-spam checks that belong to the submission live here:
 the honeypot field and the minimum time between showing the form and sending it.
 
-The comment form is the one form a guest sees on the post page, which anonymous
-readers get from the page cache; so that serving it sets no cookie, its two tokens
-need no session. The form clock is a signed second, the same for everyone who is
-shown the form in that second. The CSRF token of a signed-in reader is Flask-WTF's
-own, tied to their session; a guest's is signed for their IP address and expires
-with the form clock, so a page elsewhere cannot post in a visitor's name without
-first reading our page from the visitor's address. Everyone behind one address
-(an office, a carrier's NAT) can read such a token, so a guest's form must also
-come from this site by the browser's own word (Sec-Fetch-Site, else Origin). A
-signed-in reader must send the session token: a guest's token never posts as an
-account.
+A guest's comment form is on the post page that every anonymous reader shares (and a
+CDN may keep), so it carries nothing personal: no token, no clock.
+- No token: a guest has no session or account a forged post could act for. What a
+  token would still prove, that the form was sent from this site, the browser says
+  itself: Sec-Fetch-Site, else Origin, checked against SITE_URL. A post that a
+  browser says came from another site is refused, its text kept.
+- No clock in the page: the form carries a tiny lazy image (comments/_form.html)
+  that the browser fetches when the form is first shown on screen, which with the
+  page's CSS means when the reader first focuses it (without JavaScript, browsers
+  fetch it with the page). Its answer sets the clock: a cookie for this post's comment
+  addresses only, so the page itself never sees it. A form sent with no clock at all
+  (images off, a bot) comes back with its text and a clock started, asking to send it
+  again; the minimum fill time then runs from there.
+A signed-in reader's form carries Flask-WTF's token tied to their session and its own
+clock (the form's ``shown`` field), as do forms drawn for one visitor (the reply page,
+a form shown again with its errors).
 """
 
 import functools
@@ -19,10 +24,10 @@ import math
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Response, current_app, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.csrf.core import CSRF
 from wtforms.fields.choices import SelectChoice
@@ -32,9 +37,15 @@ from blogapp.accounts.forms import ParleyForm
 from blogapp.models.flag import FLAG_LABELS
 from blogapp.names import clean_name
 from blogapp.query_args import parse_id
+from blogapp.urls import site_origin
 
-# How long a shown form may wait before it is sent (its clock and a guest's token).
+# How long a shown form may wait before it is sent.
 FORM_MAX_AGE = 24 * 3600
+CLOCK_COOKIE = "parley_form_clock"
+SENT_FROM_ELSEWHERE = (
+    "This comment was sent from a page on another site, so it was not posted. "
+    "Your text is kept below: if you wrote it, check it and send it from here."
+)
 
 
 def _clock(secret_key: str) -> URLSafeTimedSerializer:
@@ -52,26 +63,28 @@ def form_shown_token() -> str:
     return _signed_second(current_app.config["SECRET_KEY"], math.ceil(time.time()))
 
 
-def _guest_signer(remote_addr: str | None) -> TimestampSigner:
-    return TimestampSigner(
-        current_app.config["SECRET_KEY"], salt=f"guest-comment-form|{remote_addr}"
+def start_form_clock(response: Response, slug: str) -> Response:
+    """Start the clock of the guest form on the post at ``slug``: a cookie sent only to
+    that post's comment addresses (posting, preview), never with a page."""
+    response.set_cookie(
+        CLOCK_COOKIE,
+        form_shown_token(),
+        max_age=FORM_MAX_AGE,
+        path=url_for("comments.create", slug=slug),
+        httponly=True,
+        samesite="Strict",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
-
-
-def guest_csrf_token(remote_addr: str | None) -> str:
-    """A guest's CSRF token for the comment form, for the address they ask from."""
-    return _guest_signer(remote_addr).sign("guest").decode()
+    return response
 
 
 def comment_csrf_token() -> str:
-    """The comment form's CSRF token for whoever is asking (see the module's note)."""
-    if current_user.is_authenticated:
-        return generate_csrf()
-    return guest_csrf_token(request.remote_addr)
+    """The comment form's CSRF token: a signed-in reader's session token; a guest has none."""
+    return generate_csrf() if current_user.is_authenticated else ""
 
 
 class CommentFormCSRF(CSRF):
-    """CSRF for the comment form: the session's token, or a guest's session-free one."""
+    """CSRF for the comment form: the session's token, or for a guest the browser's word."""
 
     def setup_form(self, form):
         self.meta = form.meta
@@ -81,31 +94,30 @@ class CommentFormCSRF(CSRF):
         return comment_csrf_token()
 
     def validate_csrf_token(self, form, field) -> None:
-        if not current_user.is_authenticated:
-            try:
-                _guest_signer(request.remote_addr).unsign(field.data or "", max_age=FORM_MAX_AGE)
-            except BadSignature:
-                pass  # a form drawn while signed in, sent after signing out: the session's
-            else:
-                if not sent_from_this_site():
-                    raise ValidationError("The form was sent from another site.")
-                return
-        validate_csrf(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit)
+        if current_user.is_authenticated:
+            validate_csrf(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit)
+        elif not sent_from_this_site():
+            raise ValidationError(SENT_FROM_ELSEWHERE)
 
 
 def sent_from_this_site() -> bool:
     """Whether the browser says this request comes from one of this site's pages.
 
     Browsers send Sec-Fetch-Site (or at least Origin) with every form they post; a
-    request with neither is not a browser's, and so not a cross-site forgery.
+    request with neither is not a browser's, and so not a cross-site forgery. The
+    Origin is compared with SITE_URL's (the request's own host where it is unset).
     """
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
         return fetch_site in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    if origin is not None:
-        return urlsplit(origin).netloc == request.host
-    return True
+    if origin is None:
+        return True
+    site_url = current_app.config.get("SITE_URL")
+    if site_url:
+        sent_from = urlsplit(origin)
+        return (sent_from.scheme, sent_from.netloc.lower()) == site_origin(site_url)
+    return urlsplit(origin).netloc == request.host
 
 
 class CommentForm(ParleyForm):
@@ -142,13 +154,28 @@ class CommentForm(ParleyForm):
                 "If you are a person, clear it and send again."
             )
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok and self.csrf_token.errors and not current_user.is_authenticated:
+            self.csrf_token.errors = [SENT_FROM_ELSEWHERE]  # a guest's only CSRF failure
+        return ok
+
     def validate_shown(self, field) -> None:
         minimum = current_app.config["COMMENT_MIN_FILL_SECONDS"]
         if not minimum:
             return
+        # The form's own clock, else the one its first use started (a guest's page form).
+        field.data = field.data or request.cookies.get(CLOCK_COOKIE, "")
+        if not field.data:
+            self.set_shown_now()
+            raise ValidationError(
+                "Please check your comment and send it again (your text is kept): "
+                "this form's clock had not started."
+            )
         try:
-            clock = _clock(current_app.config["SECRET_KEY"])
-            shown_at = clock.loads(field.data or "", max_age=FORM_MAX_AGE)
+            shown_at = _clock(current_app.config["SECRET_KEY"]).loads(
+                field.data, max_age=FORM_MAX_AGE
+            )
         except BadSignature:
             self.set_shown_now()
             raise ValidationError(

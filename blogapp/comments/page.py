@@ -5,15 +5,24 @@ its thread's change stamp, and for a signed-in viewer the thread's counts for th
 account. With it, an anonymous reader gets the whole page from the page cache, and
 anyone else gets a page drawn around the cached post, thread and figures: no ORM load
 of the post on a hit.
+
+An anonymous reader's page carries nothing personal (the guest form has no token and
+no clock: comments/forms.py), so it is the same for every visitor and a shared cache
+(a CDN, Varnish) may keep it for a few seconds: ``public``, with a weak ETag named by
+the page cache's key and the TTL window (comments/cache.py), answered 304 when it
+matches. Every other page is ``private``.
 """
 
+import hashlib
+import time
+
 import sqlalchemy as sa
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_login import current_user
+from werkzeug.http import parse_etags
 
 from blogapp.blog.services import visible_post
-from blogapp.comments.cache import cache
-from blogapp.comments.forms import form_shown_token, guest_csrf_token
+from blogapp.comments.cache import TTL, cache
 from blogapp.comments.section import (
     THREAD_VIEW_ARGS,
     PostSnapshot,
@@ -37,9 +46,23 @@ from blogapp.extensions import db
 from blogapp.models import PostStatus
 from blogapp.models.base import utcnow
 
-# Every post page carries a visitor's own form tokens (a guest's are signed for their
-# address): browsers may keep it, shared caches must not hand it to someone else.
-PAGE_CACHE_CONTROL = "private"
+# A page drawn for one account or returning guest: browsers may keep it, shared caches not.
+PRIVATE_CACHE_CONTROL = "private"
+
+
+def public_cache_control(config) -> str:
+    """An anonymous reader's page: shared caches keep it PAGE_SHARED_MAX_AGE seconds;
+    browsers ask again each time (a 304 while the ETag holds)."""
+    return f"public, max-age=0, s-maxage={config['PAGE_SHARED_MAX_AGE']}"
+
+
+def page_etag(key: tuple) -> str:
+    """The anonymous page's ETag (weak; without its quotes): its page-cache key and the TTL
+    window, so what the key does not name (relative times, an author's profile, the
+    site-wide typical wait) is never kept past what the page cache itself allows."""
+    window = int(time.time() // TTL)
+    return hashlib.blake2b(repr((key, window)).encode(), digest_size=12).hexdigest()
+
 
 _POST_COLUMNS = (
     sa.column("id", sa.Integer),
@@ -88,7 +111,7 @@ def _read_row(slug: str, author_id: int | None, anonymous: bool):
     return _PAGE_STAMP.one_or_none(db.engine, {"slug": slug})
 
 
-def post_page(slug: str):
+def post_page(slug: str) -> Response | None:
     """The post page at ``slug``; None when no post the public may see lives there."""
     anonymous = not request.args.keys() - THREAD_VIEW_ARGS and nothing_personal()
     author_id = current_user.id if current_user.is_authenticated else None
@@ -99,18 +122,37 @@ def post_page(slug: str):
     if not _visible(row, now):
         # Rare (a draft, a post not yet due): Post.visible_clause has the last word.
         post = visible_post(slug)
-        return render_post_page(post) if post is not None else None
-    stats = None  # an anonymous reader's miss: the thread is counted as it is drawn
-    if anonymous:
-        page = _stored_page(slug, row, now, thread_view(request.args), request.remote_addr)
-        if page is not None:
-            return Response(page, mimetype="text/html")
+        return _private(render_post_page(post)) if post is not None else None
+    if not anonymous:
+        post = _post_snapshot(slug, row)
+        return _private(render_post_page(post, stats=stats_of(row))) if post else None
+    key = _page_key(slug, row, now, thread_view(request.args))
+    etag = page_etag(key)
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        page, status = b"", 304  # the browser's (or the CDN's) copy is this page
     else:
-        stats = stats_of(row)
-    post = _post_snapshot(slug, row)
-    if post is None:
-        return None
-    return render_post_page(post, stats=stats)
+        page, status = cache("pages").get(key), 200
+    if page is None:  # a miss: the thread is counted as it is drawn, and the page stored
+        post = _post_snapshot(slug, row)
+        if post is None:
+            return None
+        page, _ = render_post_page(post)
+    response = Response(page, status, mimetype="text/html")
+    response.headers["Cache-Control"] = public_cache_control(current_app.config)
+    response.set_etag(etag, weak=True)
+    return response
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether a request's If-None-Match names ``etag`` (weak comparison, as for GET)."""
+    return bool(if_none_match) and parse_etags(if_none_match).contains_weak(etag)
+
+
+def _private(drawn) -> Response:
+    body, status = drawn
+    response = Response(body, status, mimetype="text/html")
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    return response
 
 
 def _visible(row, now) -> bool:
@@ -119,26 +161,20 @@ def _visible(row, now) -> bool:
     )
 
 
-def stored_page(slug: str, view: tuple[bool, int], remote_addr: str | None) -> bytes | None:
-    """The post page at ``slug`` from the page cache for an anonymous reader, or None."""
+def _page_key(slug: str, row, now, view: tuple[bool, int]) -> tuple:
+    closed = closed_by_rules(row.comments_open, row.published_at, now, row.id)
+    return page_key(slug, row.version, row.updated_at, stamp_of(row), closed, view)
+
+
+def stored_page(slug: str, view: tuple[bool, int]) -> tuple[str, bytes | None] | None:
+    """For an anonymous reader of the post at ``slug``: its page's ETag and the page
+    from the page cache (None on a miss); None when the public may not see the post."""
     row = _read_row(slug, None, anonymous=True)
     now = utcnow()
     if row is None or not _visible(row, now):
         return None
-    return _stored_page(slug, row, now, view, remote_addr)
-
-
-def _stored_page(slug: str, row, now, view, remote_addr: str | None) -> bytes | None:
-    """An anonymous reader's page from the page cache, with a guest's fresh tokens put in."""
-    closed = closed_by_rules(row.comments_open, row.published_at, now, row.id)
-    parts = cache("pages").get(
-        page_key(slug, row.version, row.updated_at, stamp_of(row), closed, view)
-    )
-    if parts is None or len(parts) == 1:
-        return parts and parts[0]
-    head, middle, tail = parts
-    csrf, shown = guest_csrf_token(remote_addr).encode(), form_shown_token().encode()
-    return b"".join((head, csrf, middle, shown, tail))
+    key = _page_key(slug, row, now, view)
+    return page_etag(key), cache("pages").get(key)
 
 
 def _post_snapshot(slug: str, row) -> PostSnapshot | None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 
+from blogapp.comments.slots import keep
 from blogapp.comments.threads import Thread
 from blogapp.comments.viewer import Viewer
 from blogapp.models import CommentStatus
@@ -59,6 +60,7 @@ class CommentView:
     flag_url: str | None
     remove_url: str | None
     answer: object = None  # responses.public.PublicAnswer: "Answered by …"
+    kept: tuple[str, str] = ("", "")  # slot marks around the Report link (own_slots)
 
 
 def _when(value: datetime, zone: ZoneInfo) -> str:
@@ -66,8 +68,15 @@ def _when(value: datetime, zone: ZoneInfo) -> str:
     return f"{local:%B} {local.day}, {local.year} at {local:%H:%M}"
 
 
-def present_thread(thread: Thread, viewer: Viewer, closed: bool) -> None:
-    """Give every node of ``thread`` its ``view``."""
+def own_slot(comment_id: int) -> str:
+    """The slot where the shared reader drawing holds a comment's Report link."""
+    return f"own-{comment_id}"
+
+
+def present_thread(thread: Thread, viewer: Viewer, closed: bool, own_slots: bool = False) -> None:
+    """Give every node of ``thread`` its ``view``; with ``own_slots`` (the drawing shared by
+    signed-in readers) an account's comment keeps its Report link in a slot, for the
+    reader who wrote it to get their Edit link there instead."""
     links = CommentLinks()
     zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
     answers = public_answers(node.comment.id for node in thread.walk())
@@ -102,3 +111,5 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool) -> None:
             remove_url=links.remove.format(c.id) if viewer.is_moderator else None,
             answer=answers.get(c.id) if published else None,
         )
+        if own_slots and c.author_id is not None and node.view.flag_url:
+            node.view.kept = keep(own_slot(c.id))

@@ -2,13 +2,14 @@
 
 Four caches keep the busy path cheap (see comments/cache.py; comments/page.py reads
 the one query that keys them all):
-- the whole page for anonymous readers with nothing personal in their session,
-  served after one query, with a fresh CSRF token and form clock put in;
+- the whole page for anonymous readers with nothing personal in their session: it
+  carries nothing personal either, so it is stored and served as it is;
 - the drawn post (PostSnapshot), for each version of the post;
 - the rendered thread, shared by everyone who sees the same thing: anonymous
-  readers, and signed-in readers who have not commented on the post (their own
-  comments' Edit links are put in afterwards);
+  readers, and signed-in readers who own nothing held on the post (their own
+  comments' Edit links go into its slots, comments/slots.py);
 - the tracker's figures (answer rate, typical wait), keyed on the thread's stamp.
+The page is drawn around the thread's slot and the stored thread's bytes put in.
 """
 
 import dataclasses
@@ -16,25 +17,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request, session
+from flask import current_app, get_template_attribute, render_template, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
 from blogapp.comments.cache import cache
 from blogapp.comments.forms import CommentForm
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
-from blogapp.comments.present import CommentLinks, present_thread
+from blogapp.comments.present import CommentLinks, own_slot, present_thread
 from blogapp.comments.reader_form import new_comment_form, signed_in_form
 from blogapp.comments.services import comments_closed, past_close_age
+from blogapp.comments.slots import Drawing, slot
 from blogapp.comments.threads import ThreadStats, load_thread, thread_stats
 from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, Post
 from blogapp.query_args import arg_page
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
-
-# Where the page's template leaves room for the thread (NUL never comes from a template).
-_THREAD_SLOT = "\x00thread\x00"
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
 IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
@@ -67,19 +66,26 @@ _OWN_PUBLISHED = sa.text(
 ).columns(sa.column("id", sa.Integer), sa.column("created_at", sa.DateTime))
 
 
-def _with_own_actions(html: bytes, post: Post, viewer: Viewer) -> bytes:
-    """The shared reader rendering, with Edit (or Delete) instead of Report on their comments."""
+def _own_actions(post: Post, viewer: Viewer) -> list[tuple[str, str]]:
+    """The reader's Edit (or Delete) links for the slots of their own comments."""
     own = db.session.execute(
         _OWN_PUBLISHED,
         {"post": post.id, "author": viewer.user_id, "published": CommentStatus.PUBLISHED.value},
     ).all()
-    links = CommentLinks()
-    for comment_id, created_at in own:
-        label = "Edit" if viewer.now - created_at <= viewer.edit_window else "Delete"
-        report = f'<a class="flag-link" href="{links.flag.format(comment_id)}">Report</a>'
-        edit = f'<a href="{links.edit.format(comment_id)}">{label}</a>'
-        html = html.replace(report.encode(), edit.encode(), 1)
-    return html
+    links, edit_link = CommentLinks(), get_template_attribute(_EDIT_LINK, "edit_link")
+    return [
+        (
+            own_slot(comment_id),
+            edit_link(
+                links.edit.format(comment_id),
+                "Edit" if viewer.now - created_at <= viewer.edit_window else "Delete",
+            ),
+        )
+        for comment_id, created_at in own
+    ]
+
+
+_EDIT_LINK = "comments/_edit_link.html"
 
 
 def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: bool, stats=None):
@@ -95,10 +101,10 @@ def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: b
         hit = _draw_thread(post, drawn_for, newest_first, page, per_page, closed, stats)
         if variant:
             cache("threads").put(key, hit)
-    html, summary = hit
-    if variant == "reader" and stats.mine:
-        html = _with_own_actions(html, post, viewer)
-    return html, summary, stats.stamp
+    drawing, summary = hit
+    own = _own_actions(post, viewer) if variant == "reader" and stats.mine else ()
+    # Only the reader's comments on this page of threads have a slot in its drawing.
+    return drawing.fill([o for o in own if o[0] in drawing.kept]), summary, stats.stamp
 
 
 def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
@@ -112,12 +118,12 @@ def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
         author_id=viewer.user_id,
         moderator=viewer.is_moderator,
     )
-    present_thread(thread, viewer, closed)
+    present_thread(thread, viewer, closed, own_slots=viewer.user_id == 0)
     # Kept as bytes: the page is joined around it without copying it into another string.
     html = render_template(
         "comments/_thread.html", post=post, thread=thread, newest_first=newest_first
-    ).encode()
-    return html, ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
+    )
+    return Drawing.of(html), ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
 
 
 def response_figures(post: Post, stamp: tuple) -> tuple[PostSummary | None, str | None]:
@@ -225,7 +231,7 @@ def render_post_page(
         "blog/post.html",
         post=post,
         thread=thread,
-        thread_html=Markup(_THREAD_SLOT),
+        thread_html=slot("thread"),
         newest_first=newest_first,
         closed=closed,
         closed_to_customers=closed_to_customers,
@@ -240,22 +246,8 @@ def render_post_page(
     )
     # The thread (up to half a megabyte) goes in as stored: joining bytes copies it once,
     # where putting it through the template copied it into a string and encoded it again.
-    before, _, after = body.partition(_THREAD_SLOT)
-    document = b"".join((before.encode(), thread_html, after.encode()))
+    document = Drawing.of(body).fill({"thread": thread_html})
     if storable and thread.page == page:  # not a page number past the end
         key = page_key(post.slug, post.version, post.updated_at, stamp, closed)
-        _store_page(key, document, form)
+        cache("pages").put(key, document)
     return document, status
-
-
-def _store_page(key, document: bytes, form: CommentForm) -> None:
-    """Store an anonymous reader's page in three parts around its two tokens, put in
-    fresh as it is served, or whole when it shows no form (closed, no guests)."""
-    csrf, shown = form.csrf_token.current_token.encode(), form.shown.data.encode()
-    counts = (document.count(csrf), document.count(shown))
-    if counts == (0, 0):
-        cache("pages").put(key, (document,))
-    elif counts == (1, 1) and document.index(csrf) < document.index(shown):
-        head, _, rest = document.partition(csrf)
-        middle, _, tail = rest.partition(shown)
-        cache("pages").put(key, (head, middle, tail))

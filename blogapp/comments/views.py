@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 
 from blogapp.blog.services import visible_post
 from blogapp.comments import services
-from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm
+from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm, start_form_clock
 from blogapp.comments.guests import guest_identity, remember_guest_comment
 from blogapp.comments.moderation import flag_comment
 from blogapp.comments.rules import CommentRejected, preview_html
@@ -148,6 +148,19 @@ def too_many_comments(error: RateLimitExceeded):
     ]
     body, status = _render_form_again(post, form, 429)
     return body, status
+
+
+# A transparent pixel: what the guest form's clock image shows (nothing).
+_PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+@bp.get("/posts/<slug>/comments/clock")
+def form_clock(slug: str):
+    """Start the guest form's clock: its lazy image, fetched when the form is first used."""
+    response = make_response(_PIXEL, {"Content-Type": "image/gif", "Cache-Control": "no-store"})
+    return start_form_clock(response, slug)
 
 
 @bp.post("/posts/<slug>/comments/preview")
