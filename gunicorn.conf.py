@@ -18,3 +18,15 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Build the app once in the master before any worker starts: a setting Parley cannot
+    run with (config.ConfigError) stops gunicorn with its one line, instead of every worker
+    failing at boot and being started again, forever."""
+    from blogapp import ConfigError, create_app
+
+    try:
+        create_app()
+    except ConfigError as error:
+        raise SystemExit(str(error)) from None

@@ -168,3 +168,19 @@ def test_a_bad_setting_stops_the_flask_command_with_one_line(tmp_path):
         "Parley refuses to start: SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL; "
         "use SEARCH_BACKEND=whoosh with SQLite."
     )
+
+
+def test_a_bad_setting_stops_gunicorn_itself_with_one_line(tmp_path):
+    """Checked in the master (gunicorn.conf.py's on_starting), not only in each worker,
+    whose failed boot gunicorn would answer by starting another."""
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    result = start(
+        command, tmp_path, SEARCH_BACKEND="postgres", GUNICORN_BIND="127.0.0.1:0"
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Parley refuses to start: SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL; "
+        "use SEARCH_BACKEND=whoosh with SQLite."
+    )
+    assert "Booting worker" not in result.stderr
