@@ -90,3 +90,23 @@ def test_reader_comments_and_replies_without_javascript(live_server, page):
     assert nested.count() == 1
     assert nested.locator(".comment-author").inner_text() == "Nora NoScript"
     context.close()
+
+
+def test_the_guest_form_clock_starts_when_the_form_is_first_used(live_server, page):
+    """The anonymous page carries no clock (it is the same for every visitor): Chromium
+    asks for the clock image only once the form has focus, and the post then goes through
+    without being sent back."""
+    clocks: list[str] = []
+    page.on("request", lambda r: clocks.append(r.url) if r.url.endswith("/clock") else None)
+    page.goto(live_server + POST)
+    page.wait_for_load_state("networkidle")
+    assert clocks == [], "nothing asked for the clock before the form was used"
+    form = page.locator("#comment-form")
+    form.locator("#body").fill("When does the clock start?")
+    page.wait_for_load_state("networkidle")
+    assert clocks == [f"{live_server}{POST}/comments/clock"]
+    form.locator("#name").fill("Cleo Clock")
+    form.locator("#email").fill("cleo@example.com")
+    form.locator("button[type=submit]:has-text('Post comment')").click()
+    page.wait_for_url(re.compile(r"#c\d+$"))
+    assert "send it again" not in page.content()
