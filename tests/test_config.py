@@ -184,3 +184,21 @@ def test_a_bad_setting_stops_gunicorn_itself_with_one_line(tmp_path):
         "use SEARCH_BACKEND=whoosh with SQLite."
     )
     assert "Booting worker" not in result.stderr
+
+
+SETTING_READ = re.compile(
+    r"""(?:_bool|_int|_float|_choice|_words|os\.environ\.get|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
+
+
+def test_the_readme_names_every_setting_config_py_reads():
+    """Every variable config.py (and gunicorn.conf.py) reads from the environment appears,
+    in backquotes, in the README, so an operator never has to read the code to find one."""
+    readme = (ROOT / "README.md").read_text()
+    read = {
+        name
+        for source in ("config.py", "gunicorn.conf.py")
+        for name in SETTING_READ.findall((ROOT / source).read_text())
+    }
+    assert len(read) > 60, "the pattern still finds the settings"
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []
