@@ -170,7 +170,7 @@ def _commit_keeping_loaded() -> None:
     session = db.session()
     session.expire_on_commit = False
     try:
-        session.commit()
+        db.session.commit()
     finally:
         session.expire_on_commit = True
 
