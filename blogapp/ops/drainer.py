@@ -92,10 +92,14 @@ class Drainer:
                 self.changed.wait_for(lambda: self.stopped, gather)
                 if self.stopped:
                     return
-            self.drain_waiting()
+            # One round, then gather again: what was committed during a round waits for
+            # the next window rather than starting a round at once, so a steady stream of
+            # comments costs a round a window, not a round for every comment or two.
+            self.drain_waiting(rounds=1)
 
-    def drain_waiting(self) -> None:
-        """Drain everything noted, unless another thread is draining (it will)."""
+    def drain_waiting(self, rounds: int | None = None) -> None:
+        """Drain everything noted (in at most ``rounds`` rounds), unless another thread is
+        draining (it will)."""
         while self.draining.acquire(blocking=False):
             try:
                 with self.lock:
@@ -118,6 +122,10 @@ class Drainer:
                     self.working = False
                     self.changed.notify_all()
                 self.draining.release()
+            if rounds is not None:
+                rounds -= 1
+                if rounds <= 0:
+                    return
             with self.lock:
                 if not self.waiting or self.stopped:
                     return
