@@ -4,13 +4,7 @@ import re
 
 from flask import current_app
 
-from blogapp.markup import (
-    CommentText,
-    RenderRefused,
-    plain_text,
-    render_comment,
-    render_comment_and_text,
-)
+from blogapp.markup import CommentText, RenderRefused, render_comment, render_comment_and_text
 
 
 class CommentRejected(Exception):
@@ -75,11 +69,6 @@ def preview_html(source: str) -> str:
         return render_comment(source)
     except RenderRefused as error:
         raise CommentRejected(str(error)) from None
-
-
-def blocked_word_in(source: str) -> str | None:
-    """The first blocked word or phrase found in the text, if any."""
-    return blocked_word_in_text(plain_text(source))
 
 
 def blocked_word_in_text(text: str) -> str | None:
