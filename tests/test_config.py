@@ -116,6 +116,8 @@ def test_unknown_environment_name_is_refused(monkeypatch):
         ("DIGEST_TIME", "breakfast", "DIGEST_TIME='breakfast' is not a time like 08:00"),
         ("RENDER_WORKERS", 0, "RENDER_WORKERS=0 must be 1 or more"),
         ("RENDER_TIMEOUT_SECONDS", 0, "RENDER_TIMEOUT_SECONDS=0 must be above 0"),
+        ("OUTBOX_GATHER_SECONDS", 5, "OUTBOX_GATHER_SECONDS=5 must be between 0 and 1.0"),
+        ("OUTBOX_GATHER_SECONDS", -0.5, "OUTBOX_GATHER_SECONDS=-0.5 must be between 0 and 1.0"),
         ("PROXY_COUNT", -1, "PROXY_COUNT=-1 must be 0 or more"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT='xml': choose one of text, json"),
     ],
@@ -145,6 +147,7 @@ def start(command: list[str], tmp_path, **settings: str) -> subprocess.Completed
         {"SEARCH_BACKEND": "postgres"},  # on the default SQLite
         {"POSTS_PER_PAGE": "ten"},
         {"DUE_SOON_HOURS": "soon"},
+        {"OUTBOX_GATHER_SECONDS": "soon"},
         {"PARLEY_ENV": "staging"},
         {"BUSINESS_HOURS": "9-5"},
     ],

@@ -5,12 +5,15 @@ from flask import render_template, url_for
 from blogapp.accounts import profile, tokens
 from blogapp.mail.outbox import queue_mail
 from blogapp.mail.tokens import unsubscribe_token
-from blogapp.markup import RenderRefused, make_excerpt
+from blogapp.markup import RenderRefused, excerpt_of, make_excerpt
 from blogapp.models import Comment, CommentStatus
 
 
-def _excerpt(comment: Comment, limit: int = 600) -> str:
-    """The comment's opening words; its raw text when the renderer is too busy to say."""
+def _excerpt(comment: Comment, text: str | None = None, limit: int = 600) -> str:
+    """The comment's opening words (from ``text``, its plain text when the caller has it);
+    its raw text when the renderer is too busy to say."""
+    if text is not None:
+        return excerpt_of(text, limit)
     try:
         return make_excerpt(comment.body_source, limit)
     except RenderRefused:
@@ -35,6 +38,7 @@ def _send(
     comment: Comment,
     account=None,
     choice: str | None = None,
+    text: str | None = None,
     **extra,
 ) -> None:
     if account is not None and choice is not None and not profile.wants(account, choice):
@@ -43,7 +47,7 @@ def _send(
     body = render_template(
         template,
         comment=comment,
-        excerpt=_excerpt(comment),
+        excerpt=_excerpt(comment, text),
         link=url_for("comments.permalink", comment_id=comment.id, _external=True),
         unsubscribe_url=unsubscribe,
         **extra,
@@ -51,11 +55,12 @@ def _send(
     queue_mail(kind, to, subject, body, unsubscribe)
 
 
-def comment_published(comment: Comment) -> None:
+def comment_published(comment: Comment, text: str | None = None) -> None:
     """Queue the notifications for ``comment``, which has just become public.
 
     A reply tells the person replied to; a top-level comment tells the post's author.
-    Nobody is told about their own words.
+    Nobody is told about their own words. ``text`` is the comment's plain text when the
+    caller already rendered it (posting does), which spares the renderer a second trip.
     """
     parent = comment.parent
     if parent is not None:
@@ -71,6 +76,7 @@ def comment_published(comment: Comment) -> None:
                     comment,
                     account=parent.author,
                     choice="replies",
+                    text=text,
                 )
     elif comment.author_id != comment.post.author_id:
         _send(
@@ -79,6 +85,7 @@ def comment_published(comment: Comment) -> None:
             f"New comment from {comment.author_name} on “{comment.post.title}”",
             "mail/new_comment.txt",
             comment,
+            text=text,
         )
 
 

@@ -4,7 +4,7 @@ import re
 
 from flask import current_app
 
-from blogapp.markup import RenderRefused, plain_text, render_comment
+from blogapp.markup import CommentText, RenderRefused, render_comment, render_comment_and_text
 
 
 class CommentRejected(Exception):
@@ -35,8 +35,9 @@ def check_max_length(text: str) -> None:
         )
 
 
-def check_body(source: str) -> str:
-    """Safe HTML for ``source`` if it passes the length, formatting, link and word rules."""
+def check_body(source: str) -> CommentText:
+    """Safe HTML and plain text for ``source`` if it passes the length, formatting, link and
+    word rules: one render, whose text the word rule and the notification mail reuse."""
     config = current_app.config
     text = source.strip()
     low = config["COMMENT_MIN_LENGTH"]
@@ -44,11 +45,11 @@ def check_body(source: str) -> str:
         raise CommentRejected(f"Please write at least {low} characters.")
     check_max_length(text)
     try:
-        html = render_comment(text)
-        word = blocked_word_in(text)
+        rendered = render_comment_and_text(text)
     except RenderRefused as error:
         raise CommentRejected(str(error)) from None
-    links = max(len(_LINK.findall(html)), len(_ADDRESS.findall(text)))
+    word = blocked_word_in_text(rendered.text)
+    links = max(len(_LINK.findall(rendered.html)), len(_ADDRESS.findall(text)))
     if links > config["COMMENT_MAX_LINKS"]:
         raise CommentRejected(
             f"A comment may contain at most {config['COMMENT_MAX_LINKS']} links; "
@@ -58,7 +59,7 @@ def check_body(source: str) -> str:
         raise CommentRejected(
             f"Your comment contains “{word}”, which this site doesn't accept. Please rephrase it."
         )
-    return html
+    return rendered
 
 
 def preview_html(source: str) -> str:
@@ -70,9 +71,9 @@ def preview_html(source: str) -> str:
         raise CommentRejected(str(error)) from None
 
 
-def blocked_word_in(source: str) -> str | None:
-    """The first blocked word or phrase found in the text, if any."""
-    words = plain_text(source).lower()
+def blocked_word_in_text(text: str) -> str | None:
+    """The first blocked word or phrase in ``text``, already without markup."""
+    words = text.lower()
     for blocked in current_app.config["COMMENT_BLOCKED_WORDS"]:
         if re.search(rf"(?<!\w){re.escape(blocked)}(?!\w)", words):
             return blocked

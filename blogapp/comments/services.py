@@ -133,7 +133,7 @@ def post_comment(
         guest_name, guest_email = _check_guest(guest_name, guest_email)
     parent = _check_parent(post, parent_id)
     body = body.strip()
-    html = check_body(body)
+    rendered = check_body(body)
     existing = _duplicate_of(post, author, guest_email, body, now)
     if existing is not None:
         return existing
@@ -150,7 +150,7 @@ def post_comment(
         guest_name=None if author else guest_name,
         guest_email=None if author else guest_email,
         body_source=body,
-        body_html=html,
+        body_html=rendered.html,
         status=(CommentStatus.HELD if held else CommentStatus.PUBLISHED).value,
         created_at=now,
         ip_hash=hash_ip(ip),
@@ -158,9 +158,21 @@ def post_comment(
     db.session.add(comment)
     db.session.flush()  # the mail links to the comment by its id
     if not held:
-        notify.comment_published(comment)
-    db.session.commit()
+        notify.comment_published(comment, text=rendered.text)
+    _commit_keeping_loaded()
     return comment
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the view reads the new comment
+    (its status, thread and post) right after to redirect to it, and these are the values
+    just written, so reloading them would be two more queries on every post."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        db.session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def edit_comment(comment: Comment, body: str, may_edit: bool, now: datetime | None = None):
@@ -171,7 +183,7 @@ def edit_comment(comment: Comment, body: str, may_edit: bool, now: datetime | No
             f"Comments can be edited for {minutes} minutes after posting, by their author."
         )
     body = body.strip()
-    html = check_body(body)
+    html = check_body(body).html
     if body != comment.body_source:
         comment.body_source = body
         comment.body_html = html

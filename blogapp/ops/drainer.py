@@ -4,7 +4,7 @@ A transaction that wrote outbox rows notes which (``mark_written`` in
 ``after_flush``); once it has committed and given its connection back, the
 app's ``Drainer`` is told. With ``OUTBOX_DRAIN_IN_BACKGROUND`` (the default) a
 per-process thread drains while the response goes out: it lets commits gather
-for a moment (``GATHER``), and everything written while it was busy is taken in
+for a moment (``OUTBOX_GATHER_SECONDS``), and everything written while it was busy is taken in
 its next round, so many comments cost one search-index commit. Off (the test
 suite), the committing thread drains before it returns. Either way the committed
 row is the record: a process that dies before draining loses nothing, and the
@@ -37,10 +37,6 @@ Work = dict[str, set[int] | None]
 # How long the background drainer waits before trying again an outbox another
 # process was delivering (the search index is one writer at a time).
 BUSY_PAUSE = 0.1
-# How long the background drainer lets commits gather once woken: the comments of a
-# busy moment then cost one index commit (and one turn at the database's write lock)
-# between them, and each is still findable well within a second.
-GATHER = 0.2
 
 
 def _merge(into: Work, name: str, ids) -> None:
@@ -92,13 +88,18 @@ class Drainer:
                     self.changed.wait()
                 if self.stopped:
                     return
-                self.changed.wait_for(lambda: self.stopped, GATHER)
+                gather = self.app.config["OUTBOX_GATHER_SECONDS"]
+                self.changed.wait_for(lambda: self.stopped, gather)
                 if self.stopped:
                     return
-            self.drain_waiting()
+            # One round, then gather again: what was committed during a round waits for
+            # the next window rather than starting a round at once, so a steady stream of
+            # comments costs a round a window, not a round for every comment or two.
+            self.drain_waiting(rounds=1)
 
-    def drain_waiting(self) -> None:
-        """Drain everything noted, unless another thread is draining (it will)."""
+    def drain_waiting(self, rounds: int | None = None) -> None:
+        """Drain everything noted (in at most ``rounds`` rounds), unless another thread is
+        draining (it will)."""
         while self.draining.acquire(blocking=False):
             try:
                 with self.lock:
@@ -121,6 +122,10 @@ class Drainer:
                     self.working = False
                     self.changed.notify_all()
                 self.draining.release()
+            if rounds is not None:
+                rounds -= 1
+                if rounds <= 0:
+                    return
             with self.lock:
                 if not self.waiting or self.stopped:
                     return

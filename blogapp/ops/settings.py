@@ -3,9 +3,9 @@ that names it, which wsgi.py prints in one line.
 
 Checked here: numbers the environment gave (config.py keeps one that does not parse),
 the production secret key, SITE_URL, TRUSTED_HOSTS, the time zones, the renderer's
-budget, PROXY_COUNT and LOG_FORMAT. A feature checks its own settings when it is
-registered, with the same error: SEARCH_BACKEND (search/backend.py), the SLA clock and
-DIGEST_TIME (responses/sla.py).
+budget, the drainer's gather time, PROXY_COUNT and LOG_FORMAT. A feature checks its
+own settings when it is registered, with the same error: SEARCH_BACKEND
+(search/backend.py), the SLA clock and DIGEST_TIME (responses/sla.py).
 """
 
 import re
@@ -22,6 +22,9 @@ SECRET_KEY_MIN_BITS = 256
 # A host name, or ".example.com" for it and its subdomains; a port is ignored by Flask.
 _TRUSTED_HOST = re.compile(r"\.?[\w-]+(\.[\w-]+)*(:\d+)?")
 LOG_FORMATS = ("text", "json")
+
+# Past this, a new comment would not be findable "within about a second" (issue 14).
+MAX_GATHER_SECONDS = 1.0
 
 
 def check_settings(app: Flask) -> None:
@@ -40,6 +43,11 @@ def check_settings(app: Flask) -> None:
     if config.get("RENDER_TIMEOUT_SECONDS", 1) <= 0:
         raise ConfigError(
             f"RENDER_TIMEOUT_SECONDS={config['RENDER_TIMEOUT_SECONDS']} must be above 0."
+        )
+    if not 0 <= config.get("OUTBOX_GATHER_SECONDS", 0) <= MAX_GATHER_SECONDS:
+        raise ConfigError(
+            f"OUTBOX_GATHER_SECONDS={config['OUTBOX_GATHER_SECONDS']} must be between 0 and "
+            f"{MAX_GATHER_SECONDS} (a new comment is findable after about that long)."
         )
     if config.get("PROXY_COUNT", 0) < 0:
         raise ConfigError(f"PROXY_COUNT={config['PROXY_COUNT']} must be 0 or more.")
