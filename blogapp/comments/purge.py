@@ -33,6 +33,8 @@ _POSTS = Post.__table__
 
 
 def _collect(session: Session, flush_context) -> None:
+    if not post_page_changed.receivers:
+        return  # nobody to tell: no slugs to look up
     changed: set[tuple[int, str]] = set()
     post_ids = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -41,13 +43,18 @@ def _collect(session: Session, flush_context) -> None:
         elif isinstance(obj, Post) and obj.id is not None:
             post_ids.add(obj.id)
             changed.update((obj.id, old) for old in sa.inspect(obj).attrs.slug.history.deleted)
-    if not post_ids:
-        return
-    # Core on the flush's own connection: no autoflush, no ORM load inside a flush.
-    rows = session.connection().execute(
-        sa.select(_POSTS.c.id, _POSTS.c.slug).where(_POSTS.c.id.in_(sorted(post_ids)))
-    )
-    changed.update((row.id, row.slug) for row in rows)
+    # A post the session holds, slug loaded, is read from there; the rest with Core on the
+    # flush's own connection (no autoflush, no ORM load inside a flush).
+    for post_id in list(post_ids):
+        post = session.identity_map.get(session.identity_key(Post, post_id))
+        if post is not None and "slug" in sa.inspect(post).dict:
+            changed.add((post_id, post.slug))
+            post_ids.discard(post_id)
+    if post_ids:
+        rows = session.connection().execute(
+            sa.select(_POSTS.c.id, _POSTS.c.slug).where(_POSTS.c.id.in_(sorted(post_ids)))
+        )
+        changed.update((row.id, row.slug) for row in rows)
     session.info.setdefault(_PENDING_KEY, set()).update(changed)
 
 
