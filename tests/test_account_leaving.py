@@ -20,24 +20,16 @@ from blogapp.models import (
     Comment,
     CommentStatus,
     LoginSession,
-    MailMessage,
     Role,
 )
 from blogapp.responses.audit import Action
 from blogapp.responses.services import owed_ids, record_reply
+from tests.account_helpers import mails_to
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 pytestmark = pytest.mark.usefixtures("separate_browsers")
 REMOVAL_RE = re.compile(r"https?://\S+(/account/guest-comments/remove/\S+)")
 
-
-def mails_to(address: str) -> list[MailMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(MailMessage).where(MailMessage.to_address == address).order_by(MailMessage.id)
-        )
-    )
 
 
 @pytest.fixture

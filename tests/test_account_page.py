@@ -10,20 +10,13 @@ from itsdangerous import timed
 from blogapp.accounts import tokens
 from blogapp.comments.notify import comment_acknowledged, comment_published
 from blogapp.extensions import db
-from blogapp.models import Comment, MailMessage, Role
+from blogapp.models import Comment, Role
+from tests.account_helpers import mails_to
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 pytestmark = pytest.mark.usefixtures("separate_browsers")
 CONFIRM_RE = re.compile(r"https?://\S+(/account/email/confirm/\S+)")
 
-
-def mails_to(address: str) -> list[MailMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(MailMessage).where(MailMessage.to_address == address).order_by(MailMessage.id)
-        )
-    )
 
 
 @pytest.fixture

@@ -13,31 +13,13 @@ from blogapp.accounts.services import user_by_email
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, MailMessage, Role
-from tests.conftest import PASSWORD, Auth, csrf_from
+from tests.account_helpers import mails_to, register
+from tests.conftest import Auth, csrf_from
 
 pytestmark = pytest.mark.usefixtures("separate_browsers")
 VERIFY_RE = re.compile(r"https?://\S+/account/verify/(\S+)")
 
 
-def register(client, email: str, name: str = "Vera Verify"):
-    page = client.get("/account/register")
-    data = {
-        "display_name": name,
-        "email": email,
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-        "csrf_token": csrf_from(page.text),
-    }
-    return client.post("/account/register", data=data)
-
-
-def mails_to(address: str) -> list[MailMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(MailMessage).where(MailMessage.to_address == address).order_by(MailMessage.id)
-        )
-    )
 
 
 def test_registration_mails_a_link_that_verifies_the_address(app):

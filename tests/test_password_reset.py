@@ -12,6 +12,7 @@ from blogapp.accounts import tokens
 from blogapp.extensions import db
 from blogapp.models import LoginSession, MailMessage, MailOptOut, Role
 from blogapp.models.base import utcnow
+from tests.account_helpers import mails_to
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 pytestmark = pytest.mark.usefixtures("separate_browsers")
@@ -25,14 +26,6 @@ def ask_for_reset(client, email: str):
         "/account/password/forgot", data={"email": email, "csrf_token": csrf_from(page.text)}
     )
 
-
-def mails_to(address: str) -> list[MailMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(MailMessage).where(MailMessage.to_address == address).order_by(MailMessage.id)
-        )
-    )
 
 
 def reset_token_mailed_to(address: str) -> str:

@@ -8,26 +8,13 @@ import sqlalchemy as sa
 
 from blogapp.accounts.services import user_by_email
 from blogapp.extensions import db
-from blogapp.models import MailMessage, User
-from tests.conftest import PASSWORD, csrf_from
+from blogapp.models import User
+from tests.account_helpers import mails_to, register
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("separate_browsers")
 
 
-def register(client, email: str, name: str = "Sam Wilder"):
-    page = client.get("/account/register")
-    data = {
-        "display_name": name,
-        "email": email,
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-        "csrf_token": csrf_from(page.text),
-    }
-    return client.post("/account/register", data=data)
-
-
-def mails_to(address: str) -> list[MailMessage]:
-    return list(db.session.scalars(sa.select(MailMessage).where(MailMessage.to_address == address)))
 
 
 def answer_shape(response, email: str) -> tuple:
