@@ -55,7 +55,7 @@ class NoCache:
         return None
 
     def put(self, key, value) -> None:
-        pass
+        """Keep nothing: with PAGE_CACHE off every page is drawn from scratch."""
 
 
 # The post page's caches, which PAGE_CACHE turns off (the tracker's own use RESPONSES_CACHE).

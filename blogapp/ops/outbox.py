@@ -73,13 +73,17 @@ class Outbox:
 
     # -- what each outbox says --------------------------------------------------
 
+    # An outbox delivered row by row (mail, webhooks) says these two; one that applies its
+    # rows another way (the search index, in batches under its writer's lock) overrides
+    # drain() instead, and never reaches them.
+
     def deliver(self, row) -> None:
         """Deliver one claimed row; raise on failure."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} delivers row by row: say how")
 
     def delivered(self, row, now: datetime) -> None:
         """Mark a row delivered (in the session that claimed it)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} delivers row by row: say how")
 
     def is_permanent(self, error: Exception) -> bool:
         """Whether trying again cannot help: the row goes to the dead letters at once."""
