@@ -102,8 +102,9 @@ def test_the_guest_form_clock_starts_when_the_form_is_first_used(live_server, pa
     page.wait_for_load_state("networkidle")
     assert clocks == [], "nothing asked for the clock before the form was used"
     form = page.locator("#comment-form")
-    form.locator("#body").fill("When does the clock start?")
-    page.wait_for_load_state("networkidle")
+    # The image is asked for once focus has shown it: wait for that request, not for idle.
+    with page.expect_request(lambda r: r.url.endswith("/clock"), timeout=10_000):
+        form.locator("#body").fill("When does the clock start?")
     assert clocks == [f"{live_server}{POST}/comments/clock"]
     form.locator("#name").fill("Cleo Clock")
     form.locator("#email").fill("cleo@example.com")
