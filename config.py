@@ -166,6 +166,10 @@ class Config:
     # A search outbox row whose change fails to apply this many times is kept as failed.
     SEARCH_MAX_ATTEMPTS = _int("SEARCH_MAX_ATTEMPTS", 8)
 
+    # Site settings saved on /admin/settings replace these values (blogapp/sitesettings/):
+    # each process asks the database whether they changed at most this often.
+    SETTINGS_REFRESH_SECONDS = _float("SETTINGS_REFRESH_SECONDS", 2.0)
+
     # Comments: site settings.
     COMMENTS_ALLOW_GUESTS = _bool("COMMENTS_ALLOW_GUESTS", True)
     COMMENTS_HOLD_FIRST_GUESTS = _bool("COMMENTS_HOLD_FIRST_GUESTS", True)
@@ -263,6 +267,9 @@ class TestingConfig(Config):
     COMMENT_MIN_FILL_SECONDS = 0
     COMMENT_RATE_LIMIT_IP = "1000 per minute"
     COMMENT_RATE_LIMIT_ACCOUNT = "1000 per minute"
+    # A test's own app installs what it saves at once; one that needs another app's save
+    # seen sets 0. Long here so that no re-read lands inside a request a test counts.
+    SETTINGS_REFRESH_SECONDS = 3600.0
     # The worker's clock work is tested on its own (tests/test_responses_schedule.py).
     DIGEST_TIME = ""
     DUE_SOON_HOURS = 0

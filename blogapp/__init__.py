@@ -26,6 +26,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_page_cache(app)  # before ProxyFix wraps it: it needs the client's address
     register_proxy_fix(app)
     register_extensions(app)
+    register_site_settings(app)
     register_blueprints(app)
     register_error_pages(app)
     refuse_untrusted_hosts(app)
@@ -118,6 +119,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(mail_bp)
     register_mail_outbox(app)
+
+
+def register_site_settings(app: Flask) -> None:
+    """The settings an admin changes in the browser, over the environment's: the store
+    every feature reads them through, and /admin/settings."""
+    from blogapp.sitesettings import register
+
+    register(app)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from flask import current_app
 from wtforms.validators import ValidationError
 
+from blogapp.sitesettings.store import site_settings
+
 IMITATION_MESSAGE = (
     "This name is too close to a {company} employee's; please choose another "
     "(your own name with an initial or a middle name will do)."
@@ -79,7 +81,7 @@ def _letters(text: str) -> str:
 
 
 def _official_words() -> set[str]:
-    site = current_app.config.get("SITE_NAME", "") if current_app else ""
+    site = site_settings().get("SITE_NAME", "") if current_app else ""
     words = {_letters(w) for w in _OFFICIAL_WORDS}
     words.update(w for w in re.split(r"\W+", _letters(site)) if w)
     words.discard("blog")  # "Tallyworks Blog": only the company's own name counts
@@ -117,7 +119,7 @@ def imitates_employee(name: str | None, except_user=None) -> bool:
 
 def imitation_message() -> str:
     """The field message for a name refused by ``imitates_employee``."""
-    company = current_app.config.get("SITE_NAME", "").removesuffix(" Blog") or "company"
+    company = site_settings().get("SITE_NAME", "").removesuffix(" Blog") or "company"
     return IMITATION_MESSAGE.format(company=company)
 
 

@@ -3,17 +3,18 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from markupsafe import Markup
 
 from blogapp.models.base import utcnow
+from blogapp.sitesettings.store import site_settings
 
 
 def local_time(value: datetime | None) -> datetime | None:
     """A stored UTC time in the site's time zone."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    zone = ZoneInfo(site_settings()["SITE_TIMEZONE"])
     return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
 
 
@@ -57,8 +58,10 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site():
+        settings = site_settings()
         return {
-            "site_name": app.config["SITE_NAME"],
-            "site_tagline": app.config["SITE_TAGLINE"],
+            "site_name": settings["SITE_NAME"],
+            "site_tagline": settings["SITE_TAGLINE"],
+            "settings": settings,
             "Markup": Markup,
         }

@@ -49,8 +49,14 @@ def site_origin(site_url: str) -> tuple[str, str]:
 class SiteURLFlask(Flask):
     """Flask, with every absolute URL built on SITE_URL when it is set."""
 
+    def _site_url(self) -> str:
+        """SITE_URL as this process last read the site settings (no query here: a URL
+        adapter is made before the request's app context exists), else the config's."""
+        store = self.extensions.get("parley_site_settings")
+        return store.peek().get("SITE_URL") if store is not None else self.config.get("SITE_URL")
+
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        site_url = self.config.get("SITE_URL")
+        site_url = self._site_url()
         if not site_url:
             return super().create_url_adapter(request)
         scheme, host = site_origin(site_url)

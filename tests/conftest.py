@@ -19,6 +19,7 @@ from blogapp.extensions import db
 from blogapp.markup import make_excerpt, render_comment, render_post
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role
 from blogapp.models.base import utcnow
+from blogapp.sitesettings.store import settings_store
 from config import TestingConfig
 
 # Fixtures several test modules share live in tests/fixtures/ (as flaskbb's do).
@@ -112,6 +113,8 @@ def make_app(tmp_path, database_url):
         with app.app_context():
             if not ON_POSTGRES:
                 db.create_all()
+            # The site settings read now, not inside the first request a test counts.
+            settings_store(app).refresh()
         made.append(app)
         return app
 

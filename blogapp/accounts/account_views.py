@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,6 +24,7 @@ from blogapp.accounts.services import AccountError
 from blogapp.extensions import db
 from blogapp.models import Comment
 from blogapp.query_args import arg_page
+from blogapp.sitesettings.store import site_settings
 
 bp = Blueprint("me", __name__)
 COMMENTS_PER_PAGE = 20
@@ -172,7 +172,7 @@ def comments():
 def export():
     """Download your profile and comments as JSON and Markdown in a zip."""
     data = leaving.export_zip(current_user)
-    name = f"{current_app.config['SITE_NAME']}-my-data.zip".replace(" ", "-").lower()
+    name = f"{site_settings()['SITE_NAME']}-my-data.zip".replace(" ", "-").lower()
     return (
         data,
         200,

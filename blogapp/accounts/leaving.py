@@ -7,7 +7,7 @@ import secrets
 import zipfile
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from sqlalchemy.orm import joinedload
 
 from blogapp.accounts import profile, sessions, throttle, tokens
@@ -26,6 +26,7 @@ from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
 from blogapp.responses.audit import Action, record
 from blogapp.responses.services import current_assignee, lock_comment, owed_clause
+from blogapp.sitesettings.store import site_settings
 
 DELETED_NAME = "A deleted reader"
 # Stored as the closing acknowledgement's reason; moderators never choose it.
@@ -69,7 +70,7 @@ def export_zip(user: User) -> bytes:
     """A zip of ``user``'s profile and comments, as JSON and as Markdown."""
     account = {
         "format": EXPORT_FORMAT,
-        "site": current_app.config["SITE_NAME"],
+        "site": site_settings()["SITE_NAME"],
         "exported_at": _iso(utcnow()),
         "email": user.email,
         "email_verified_at": _iso(user.email_verified_at),
@@ -184,7 +185,7 @@ def request_guest_removal(email: str) -> None:
         "accounts.guests.confirm_removal", token=tokens.guest_removal_token(email), _external=True
     )
     body = render_template("accounts/mail_guest_removal.txt", email=email, link=link, count=count)
-    site = current_app.config["SITE_NAME"]
+    site = site_settings()["SITE_NAME"]
     queue_mail("guest_removal", email, f"Remove your comments on {site}", body, account=True)
     db.session.commit()
 

@@ -1,7 +1,7 @@
 """The rules for a person's own account: their name, address and notification choices."""
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 
 from blogapp.accounts import services, throttle, tokens
 from blogapp.accounts.services import AccountError
@@ -10,6 +10,7 @@ from blogapp.mail.outbox import queue_mail
 from blogapp.models import Comment, User
 from blogapp.models.base import utcnow
 from blogapp.names import clean_name, imitates_employee, imitation_message
+from blogapp.sitesettings.store import site_settings
 
 
 def touch_comments_of(user: User) -> None:
@@ -50,7 +51,7 @@ def request_email_change(user: User, new_email: str, password: str, address: str
     new_email = services.normalize_email(new_email)
     if new_email == user.email:
         raise AccountError("That is already your address.", "new_email")
-    site = current_app.config["SITE_NAME"]
+    site = site_settings()["SITE_NAME"]
     if services.user_by_email(new_email) is not None:
         if throttle.may_notify_taken_address(new_email):
             body = render_template("accounts/mail_email_taken.txt", email=new_email)
@@ -85,7 +86,7 @@ def change_email(user: User, new_email: str) -> None:
     user.email = new_email
     user.email_verified_at = utcnow()
     body = render_template("accounts/mail_email_changed.txt", user=user, old=old, new=new_email)
-    site = current_app.config["SITE_NAME"]
+    site = site_settings()["SITE_NAME"]
     queue_mail(
         "account_email_changed", old, f"Your address on {site} was changed", body, account=True
     )

@@ -8,6 +8,7 @@ from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import User
 from blogapp.models.base import utcnow
+from blogapp.sitesettings.store import site_settings
 
 
 def request_password_reset(email: str) -> None:
@@ -21,7 +22,7 @@ def request_password_reset(email: str) -> None:
     user = services.user_by_email(email)
     if not throttle.may_mail(throttle.RESET_MAIL, email):
         return
-    site = current_app.config["SITE_NAME"]
+    site = site_settings()["SITE_NAME"]
     if user is not None and user.is_active:
         link = url_for(
             "accounts.recovery.reset_password", token=tokens.reset_token(user), _external=True
@@ -71,7 +72,7 @@ def holds_comments_of(user: User | None) -> bool:
     its address (UNVERIFIED_COMMENTS = "hold")."""
     return (
         user is not None
-        and current_app.config["UNVERIFIED_COMMENTS"] == "hold"
+        and site_settings()["UNVERIFIED_COMMENTS"] == "hold"
         and needs_verification(user)
     )
 
@@ -81,14 +82,14 @@ def resend_verification(user: User) -> bool:
     False when the limit held it back."""
     if not throttle.may_mail(throttle.VERIFY_MAIL, user.email):
         return False
-    site = current_app.config["SITE_NAME"]
+    site = site_settings()["SITE_NAME"]
     body = render_template(
         "accounts/mail_verify.txt",
         user=user,
         link=url_for(
             "accounts.recovery.verify_email", token=tokens.verify_token(user), _external=True
         ),
-        holds_comments=current_app.config["UNVERIFIED_COMMENTS"] == "hold",
+        holds_comments=site_settings()["UNVERIFIED_COMMENTS"] == "hold",
     )
     queue_mail("account_verify", user.email, f"Verify your address on {site}", body, account=True)
     db.session.commit()

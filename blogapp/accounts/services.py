@@ -11,6 +11,7 @@ from blogapp.mail.outbox import queue_mail
 from blogapp.models import ACCOUNT_ROLES, Role, User
 from blogapp.models.base import slugify
 from blogapp.names import clean_name
+from blogapp.sitesettings.store import site_settings
 
 
 class AccountError(ValueError):
@@ -111,12 +112,12 @@ def _mail_new_reader(user: User) -> None:
             "accounts.recovery.verify_email", token=tokens.verify_token(user), _external=True
         ),
         login=url_for("accounts.login", _external=True),
-        holds_comments=current_app.config["UNVERIFIED_COMMENTS"] == "hold",
+        holds_comments=site_settings()["UNVERIFIED_COMMENTS"] == "hold",
     )
     queue_mail(
         "account_welcome",
         user.email,
-        f"Welcome to {current_app.config['SITE_NAME']}",
+        f"Welcome to {site_settings()['SITE_NAME']}",
         body,
         account=True,
     )
@@ -129,7 +130,7 @@ def _mail_taken_address(owner: User) -> None:
         login=url_for("accounts.login", _external=True),
         forgot=url_for("accounts.recovery.forgot_password", _external=True),
     )
-    subject = f"Someone tried to register on {current_app.config['SITE_NAME']} with your address"
+    subject = f"Someone tried to register on {site_settings()['SITE_NAME']} with your address"
     queue_mail("account_address_taken", owner.email, subject, body, account=True)
 
 

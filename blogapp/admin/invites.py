@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import User
+from blogapp.sitesettings.store import site_settings
 
 INVITE_MAX_AGE = timedelta(days=7)
 _PENDING_PREFIX = "invited:"
@@ -75,7 +76,7 @@ def user_for_token(token: str) -> User | None:
 def mail_invitation(user: User, by: User | None) -> None:
     """Queue the invitation, with its set-password link, in the current transaction
     (account mail: it reaches an address that unsubscribed from notifications too)."""
-    site = current_app.config["SITE_NAME"]
+    site = site_settings()["SITE_NAME"]
     body = render_template(
         "admin/mail_invite.txt",
         user=user,

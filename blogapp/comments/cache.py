@@ -16,6 +16,8 @@ from collections import OrderedDict
 
 from flask import current_app
 
+from blogapp.sitesettings.store import site_settings
+
 TTL = 60.0
 SIZE = 512
 
@@ -63,10 +65,16 @@ PAGE_CACHES = frozenset({"pages", "threads", "posts", "forms", "response_figures
 
 
 def cache(name: str) -> RenderCache | NoCache:
-    """The app's cache called ``name`` (one of PAGE_CACHES, or the tracker's)."""
+    """The app's cache called ``name`` (one of PAGE_CACHES, or the tracker's), emptied
+    when the site settings' version moves: what they draw (site name, tagline, time zone,
+    comment rules, the SLA) is in every entry."""
     if name in PAGE_CACHES and not current_app.config["PAGE_CACHE"]:
         return NoCache()
-    caches = current_app.extensions.setdefault("parley_render_caches", {})
+    version = site_settings().version
+    kept = current_app.extensions.get("parley_render_caches")
+    if kept is None or kept[0] != version:
+        kept = current_app.extensions["parley_render_caches"] = (version, {})
+    caches = kept[1]
     if name not in caches:
         caches[name] = RenderCache()
     return caches[name]

@@ -37,6 +37,7 @@ from blogapp.accounts.forms import ParleyForm
 from blogapp.models.flag import FLAG_LABELS
 from blogapp.names import clean_name
 from blogapp.query_args import parse_id
+from blogapp.sitesettings.store import site_settings
 from blogapp.urls import site_origin
 
 # How long a shown form may wait before it is sent.
@@ -113,7 +114,7 @@ def sent_from_this_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    site_url = current_app.config.get("SITE_URL")
+    site_url = site_settings().get("SITE_URL")
     if site_url:
         sent_from = urlsplit(origin)
         return (sent_from.scheme, sent_from.netloc.lower()) == site_origin(site_url)
@@ -161,7 +162,7 @@ class CommentForm(ParleyForm):
         return ok
 
     def validate_shown(self, field) -> None:
-        minimum = current_app.config["COMMENT_MIN_FILL_SECONDS"]
+        minimum = site_settings()["COMMENT_MIN_FILL_SECONDS"]
         if not minimum:
             return
         # The form's own clock, else the one its first use started (a guest's page form).

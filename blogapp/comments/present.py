@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import url_for
 
 from blogapp.comments.slots import keep
 from blogapp.comments.threads import Thread
 from blogapp.comments.viewer import Viewer
 from blogapp.models import CommentStatus
 from blogapp.responses.public import public_answers
+from blogapp.sitesettings.store import site_settings
 from blogapp.templating import iso_time, time_ago
 
 
@@ -78,7 +79,7 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool, own_slots: bool
     signed-in readers) an account's comment keeps its Report link in a slot, for the
     reader who wrote it to get their Edit link there instead."""
     links = CommentLinks()
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    zone = ZoneInfo(site_settings()["SITE_TIMEZONE"])
     answers = public_answers(node.comment.id for node in thread.walk())
     for node in thread.walk():
         c = node.comment

@@ -14,7 +14,7 @@ Nothing is sent for a rolled-back change.
 
     @post_page_changed.connect
     def purge(app, post_id, slug):
-        cdn.purge_prefix(f"{app.config['SITE_URL']}/posts/{slug}")
+        cdn.purge_prefix(f"{site_settings()['SITE_URL']}/posts/{slug}")
 """
 
 import sqlalchemy as sa

@@ -5,6 +5,7 @@ import re
 from flask import current_app
 
 from blogapp.markup import CommentText, RenderRefused, render_comment, render_comment_and_text
+from blogapp.sitesettings.store import site_settings
 
 
 class CommentRejected(Exception):
@@ -38,7 +39,7 @@ def check_max_length(text: str) -> None:
 def check_body(source: str) -> CommentText:
     """Safe HTML and plain text for ``source`` if it passes the length, formatting, link and
     word rules: one render, whose text the word rule and the notification mail reuse."""
-    config = current_app.config
+    config = site_settings()
     text = source.strip()
     low = config["COMMENT_MIN_LENGTH"]
     if len(text) < low:
@@ -74,7 +75,7 @@ def preview_html(source: str) -> str:
 def blocked_word_in_text(text: str) -> str | None:
     """The first blocked word or phrase in ``text``, already without markup."""
     words = text.lower()
-    for blocked in current_app.config["COMMENT_BLOCKED_WORDS"]:
+    for blocked in site_settings()["COMMENT_BLOCKED_WORDS"]:
         if re.search(rf"(?<!\w){re.escape(blocked)}(?!\w)", words):
             return blocked
     return None

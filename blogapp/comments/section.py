@@ -34,6 +34,7 @@ from blogapp.extensions import db
 from blogapp.models import CommentStatus, Post
 from blogapp.query_args import arg_page
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
+from blogapp.sitesettings.store import site_settings
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
 IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
@@ -159,9 +160,11 @@ def thread_view(args) -> tuple[bool, int]:
 
 
 def page_key(slug, version, updated_at, stamp, closed, view=None) -> tuple:
-    """The page cache's key for the post page at ``slug`` in ``view`` (this request's)."""
+    """The page cache's key for the post page at ``slug`` in ``view`` (this request's),
+    and so its ETag: with the site settings' version, which the page shows."""
     newest_first, page = view or thread_view(request.args)
-    return (slug, newest_first, page, version, updated_at, stamp, closed)
+    settings = site_settings().version
+    return (slug, newest_first, page, version, updated_at, stamp, closed, settings)
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ def render_post_page(
         response_summary=response_summary,
         typical_response=typical_response,
         preview=Markup(preview) if preview else None,
-        guests_allowed=current_app.config["COMMENTS_ALLOW_GUESTS"],
+        guests_allowed=site_settings()["COMMENTS_ALLOW_GUESTS"],
     )
     # The thread (up to half a megabyte) goes in as stored: joining bytes copies it once,
     # where putting it through the template copied it into a string and encoded it again.

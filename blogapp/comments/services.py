@@ -14,6 +14,7 @@ from blogapp.models import Comment, CommentStatus, Post, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.names import clean_name, imitates_employee, imitation_message
 from blogapp.responses.services import item_to_join
+from blogapp.sitesettings.store import site_settings
 from blogapp.text import clean_text
 
 # The same text by the same person on the same post within this time is one comment
@@ -44,7 +45,7 @@ def closed_by_rules(
 
 def past_close_age(published_at: datetime | None, now: datetime) -> bool:
     """Older than COMMENTS_CLOSE_AFTER_DAYS (0: never closes by age)."""
-    days = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
+    days = site_settings()["COMMENTS_CLOSE_AFTER_DAYS"]
     return bool(days and published_at is not None and now > published_at + timedelta(days=days))
 
 
@@ -75,7 +76,7 @@ def _check_parent(post: Post, parent_id: int | None) -> Comment | None:
 
 
 def _check_guest(name: str | None, email: str | None) -> tuple[str, str]:
-    if not current_app.config["COMMENTS_ALLOW_GUESTS"]:
+    if not site_settings()["COMMENTS_ALLOW_GUESTS"]:
         raise CommentRejected("Please log in to comment; this site doesn't take guest comments.")
     name, email = clean_name(name), clean_text(email or "").strip()
     if len(name) < 2:
@@ -139,7 +140,7 @@ def post_comment(
         return existing
     held = (
         author is None
-        and current_app.config["COMMENTS_HOLD_FIRST_GUESTS"]
+        and site_settings()["COMMENTS_HOLD_FIRST_GUESTS"]
         and _first_time_guest(guest_email)
     ) or holds_comments_of(author)
     comment = Comment(
@@ -178,7 +179,7 @@ def _commit_keeping_loaded() -> None:
 def edit_comment(comment: Comment, body: str, may_edit: bool, now: datetime | None = None):
     """Replace the text of one's own comment inside the edit window; marked as edited."""
     if not may_edit:
-        minutes = current_app.config["COMMENT_EDIT_MINUTES"]
+        minutes = site_settings()["COMMENT_EDIT_MINUTES"]
         raise EditNotAllowed(
             f"Comments can be edited for {minutes} minutes after posting, by their author."
         )

@@ -7,12 +7,13 @@ nothing of the request-bound proxies.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from blogapp.comments.guests import GuestIdentity, guest_identity
 from blogapp.models import Comment, CommentStatus
 from blogapp.models.base import utcnow
+from blogapp.sitesettings.store import site_settings
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Viewer:
 
 def current_viewer() -> Viewer:
     """The viewer of the current request."""
-    minutes = current_app.config["COMMENT_EDIT_MINUTES"]
+    minutes = site_settings()["COMMENT_EDIT_MINUTES"]
     signed_in = current_user.is_authenticated
     return Viewer(
         user_id=current_user.id if signed_in else None,

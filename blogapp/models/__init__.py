@@ -15,6 +15,7 @@ from blogapp.models.response import (
 )
 from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
+from blogapp.models.setting import SiteSetting, SiteSettingsVersion
 from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, LoginSession, Role, User
 from blogapp.models.webhook import WebhookMessage, WebhookStatus
@@ -45,6 +46,8 @@ __all__ = [
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
+    "SiteSetting",
+    "SiteSettingsVersion",
     "SlugRedirect",
     "Tag",
     "Upload",

@@ -49,6 +49,10 @@ def check_settings(app: Flask) -> None:
             f"OUTBOX_GATHER_SECONDS={config['OUTBOX_GATHER_SECONDS']} must be between 0 and "
             f"{MAX_GATHER_SECONDS} (a new comment is findable after about that long)."
         )
+    if config.get("SETTINGS_REFRESH_SECONDS", 0) < 0:
+        raise ConfigError(
+            f"SETTINGS_REFRESH_SECONDS={config['SETTINGS_REFRESH_SECONDS']} must be 0 or more."
+        )
     if config.get("PROXY_COUNT", 0) < 0:
         raise ConfigError(f"PROXY_COUNT={config['PROXY_COUNT']} must be 0 or more.")
     if config.get("LOG_FORMAT", "text") not in LOG_FORMATS:

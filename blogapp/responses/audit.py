@@ -22,6 +22,7 @@ class Action:
     INVITE_RESENT = "invite_resent"
     INVITE_ACCEPTED = "invite_accepted"
     ROLE_CHANGED = "role_changed"
+    SETTING_CHANGED = "setting_changed"
 
     ALL = (
         ACKNOWLEDGED,
@@ -41,6 +42,7 @@ class Action:
         INVITE_RESENT,
         INVITE_ACCEPTED,
         ROLE_CHANGED,
+        SETTING_CHANGED,
     )
 
 

@@ -4,6 +4,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from blogapp.sitesettings.store import site_settings
+
 responses_cli = AppGroup("responses", help="The response tracker.")
 
 
@@ -12,7 +14,7 @@ def digest_command() -> None:
     """Email moderators the overdue comments and each employee their own owed ones."""
     from blogapp.responses.digest import send_digests
 
-    if not (current_app.config["SITE_URL"] or current_app.config["SERVER_NAME"]):
+    if not (site_settings()["SITE_URL"] or current_app.config["SERVER_NAME"]):
         raise click.ClickException(
             "set SITE_URL (like http://localhost:5000): the digest links to the site."
         )

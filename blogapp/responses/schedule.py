@@ -21,16 +21,17 @@ from blogapp.responses import webhooks
 from blogapp.responses.digest import employees_query, send_digests
 from blogapp.responses.services import clock, current_assignee
 from blogapp.responses.sla import describe
+from blogapp.sitesettings.store import site_settings
 
 WARN_BATCH = 500
 
 
 def digest_due_since(now: datetime) -> datetime | None:
     """When today's digest fell due (naive UTC), or None: not yet today, or turned off."""
-    text = current_app.config.get("DIGEST_TIME") or ""
+    text = site_settings().get("DIGEST_TIME") or ""
     if not text.strip():
         return None
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    zone = ZoneInfo(site_settings()["SITE_TIMEZONE"])
     local_day = now.replace(tzinfo=UTC).astimezone(zone).date()
     due = datetime.combine(local_day, time.fromisoformat(text.strip()), zone)
     due = due.astimezone(UTC).replace(tzinfo=None)

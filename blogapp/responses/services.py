@@ -7,7 +7,7 @@ the audit event and the webhook event in the same transaction, and commits.
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 
 from blogapp.comments import notify
 from blogapp.extensions import db
@@ -26,6 +26,7 @@ from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
 from blogapp.responses.audit import Action, record
 from blogapp.responses.sla import Clock
+from blogapp.sitesettings.store import site_settings
 
 
 class ResponseError(Exception):
@@ -33,8 +34,8 @@ class ResponseError(Exception):
 
 
 def clock() -> Clock:
-    """The site's SLA clock."""
-    return Clock.from_config(current_app.config)
+    """The site's SLA clock (as the site settings describe it now)."""
+    return Clock.from_config(site_settings())
 
 
 # --- who may do what -------------------------------------------------------------------

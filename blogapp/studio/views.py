@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,6 +16,7 @@ from blogapp.markup import RenderRefused, make_excerpt, render_post
 from blogapp.models import Post
 from blogapp.models.base import utcnow
 from blogapp.query_args import arg_choice, arg_id, arg_page
+from blogapp.sitesettings.store import site_settings
 from blogapp.studio import editing, services
 from blogapp.studio.access import editable_post_or_abort, employees_only
 from blogapp.studio.autosave import autosave_draft, pending_revision
@@ -58,7 +58,7 @@ def home():
 
 
 def _zone() -> str:
-    return current_app.config["SITE_TIMEZONE"]
+    return site_settings()["SITE_TIMEZONE"]
 
 
 def _render_editor(form: PostForm, post: Post | None, status: int = 200):
