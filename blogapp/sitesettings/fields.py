@@ -239,8 +239,8 @@ SETTINGS: tuple[Setting, ...] = (
             "A comment sent sooner after the form was first used is taken for a robot's.",
             _number("Minimum fill time", 0, 600, "seconds")),
     Setting("DIGEST_TIME", "Digest time", "Daily digest", "time",
-            "`flask worker` mails each employee their owed items at this time (site's time "
-            "zone); empty: no digest.", parse_digest_time),
+            "The worker mails each employee their owed items at this time, in the site's "
+            "time zone; empty: no digest.", parse_digest_time),
 )  # fmt: skip
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

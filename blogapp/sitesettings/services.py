@@ -152,13 +152,13 @@ def _move_version(version: int) -> None:
             ~sa.exists().where(SiteSettingsVersion.id == 1)
         )
         try:
-            db.session.execute(
+            result = db.session.execute(
                 sa.insert(SiteSettingsVersion).from_select(["id", "version"], first)
             )
         except sa.exc.IntegrityError:  # another admin's first save, at the same moment
             db.session.rollback()
             raise SettingsChanged from None
-        moved = db.session.scalar(sa.select(SiteSettingsVersion.version)) == 1
+        moved = result.rowcount == 1
     else:
         result = db.session.execute(
             sa.update(SiteSettingsVersion)
