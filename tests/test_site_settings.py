@@ -10,6 +10,7 @@ from blogapp.extensions import db
 from blogapp.models import AuditEvent, Role, SiteSetting
 from blogapp.responses.schedule import digest_due_since
 from blogapp.responses.services import clock
+from blogapp.sitesettings.fields import SETTINGS
 from blogapp.sitesettings.services import current_version
 from blogapp.sitesettings.store import site_settings
 from tests.comment_helpers import GAIL, comments_of, submit
@@ -81,7 +82,7 @@ def test_a_change_is_saved_shown_audited_and_reset(app, admin_client):
     page = admin_client.get("/admin/settings").text
     for section in ("Site", "Response times", "Comments", "Daily digest"):
         assert f"<legend>{section}</legend>" in page
-    assert page.count("Environment's value (<code>") == len(settings_form(admin_client)) - 2
+    assert page.count("Environment's value (<code>") == len(SETTINGS)
 
     response = save_settings(admin_client, SITE_NAME="Acme News", COMMENT_EDIT_MINUTES="45")
     assert response.status_code == 303
@@ -155,6 +156,21 @@ def test_a_save_over_someone_elses_is_refused_with_the_text_kept(app, admin_clie
     assert "Someone saved the settings after you opened this page" in response.text
     assert "My words" in response.text
     assert site_settings()["SLA_HOURS"] == 8 and len(changes()) == 1
+
+
+def test_only_a_setting_of_the_page_can_be_reset(app, admin_client):
+    form = settings_form(admin_client)
+    assert admin_client.post("/admin/settings/SECRET_KEY/reset", data=form).status_code == 404
+    assert changes() == []
+
+
+def test_a_canonical_address_outside_trusted_hosts_is_refused(app, admin_client):
+    app.config["TRUSTED_HOSTS"] = ["parley.test"]  # the test client's host
+    response = save_settings(admin_client, SITE_URL="https://elsewhere.example.org")
+    assert response.status_code == 400 and "not among TRUSTED_HOSTS" in response.text
+    assert save_settings(admin_client, SITE_URL="https://parley.test/").status_code == 303
+    assert site_settings()["SITE_URL"] == "https://parley.test"
+    assert "<loc>https://parley.test/</loc>" in app.test_client().get("/sitemap.xml").text
 
 
 def test_a_missing_token_is_refused_and_the_text_kept(app, admin_client):
