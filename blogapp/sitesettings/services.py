@@ -144,29 +144,23 @@ def _check_version(version: int) -> None:
         raise SettingsChanged
 
 
+# The version row, made the first time anything is saved (SQLite and PostgreSQL alike).
+_FIRST_VERSION = sa.text(
+    "INSERT INTO site_settings_version (id, version) VALUES (1, 0) ON CONFLICT DO NOTHING"
+)
+
+
 def _move_version(version: int) -> None:
     """One more on the version, only if it is still ``version``: of two admins saving at
     once, the second is told, not silently undone."""
     if version == 0:
-        first = sa.select(sa.literal(1), sa.literal(1)).where(
-            ~sa.exists().where(SiteSettingsVersion.id == 1)
-        )
-        try:
-            result = db.session.execute(
-                sa.insert(SiteSettingsVersion).from_select(["id", "version"], first)
-            )
-        except sa.exc.IntegrityError:  # another admin's first save, at the same moment
-            db.session.rollback()
-            raise SettingsChanged from None
-        moved = result.rowcount == 1
-    else:
-        result = db.session.execute(
-            sa.update(SiteSettingsVersion)
-            .where(SiteSettingsVersion.id == 1, SiteSettingsVersion.version == version)
-            .values(version=version + 1)
-        )
-        moved = result.rowcount == 1
-    if not moved:
+        db.session.execute(_FIRST_VERSION)
+    result = db.session.execute(
+        sa.update(SiteSettingsVersion)
+        .where(SiteSettingsVersion.id == 1, SiteSettingsVersion.version == version)
+        .values(version=version + 1)
+    )
+    if result.rowcount != 1:
         db.session.rollback()
         raise SettingsChanged
 
