@@ -232,6 +232,7 @@ def test_every_page_passes_axe_and_staff_pages_fit_a_phone(demo_app, live_server
     walk.check("admin-invite", "/admin/people/invite", phone=True)
     walk.check("admin-person", person, phone=True)
     walk.check("admin-disable", person + "/disable", phone=True)
+    walk.check("admin-settings", "/admin/settings", phone=True)
     walk.check("welcome-dead-link", "/welcome/expired", status=400)
     walk.check("account-security-staff", "/account/security", phone=True)
     # Public pages show staff more: moderator links, the response figures, search filters.
