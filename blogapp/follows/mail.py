@@ -169,9 +169,7 @@ class FollowOutbox(Outbox):
 
     def backlog(self) -> tuple[int, int]:
         """Followers with something to tell (none are ever given up on)."""
-        waiting = db.session.scalar(
-            sa.select(sa.func.count(Follow.id)).where(_newer_comments())
-        )
+        waiting = db.session.scalar(sa.select(sa.func.count(Follow.id)).where(_newer_comments()))
         return waiting or 0, 0
 
     def dead_letters(self, limit: int = 50) -> list:

@@ -37,9 +37,7 @@ def follow(slug: str):
         return redirect(back, 303)
     if form.follow.data == "1":
         services.follow(current_user, post)
-        flash(
-            f"You follow “{post.title}”: we'll mail you about new comments.", "success"
-        )
+        flash(f"You follow “{post.title}”: we'll mail you about new comments.", "success")
     else:
         services.unfollow(current_user, post)
         flash(f"You no longer follow “{post.title}”.", "success")

@@ -19,9 +19,7 @@ class Follow(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    post_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True
-    )
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The newest comment of the post the follower was told about (or that was there when
     # they followed): the next mail tells of the published ones after it.
