@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.blog.views import bp as blog_bp
     from blogapp.comments.moderation_views import bp as moderation_bp
     from blogapp.comments.views import bp as comments_bp
+    from blogapp.follows import register as register_follows
     from blogapp.mail.outbox import register as register_mail_outbox
     from blogapp.mail.views import bp as mail_bp
     from blogapp.studio.views import bp as studio_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(mail_bp)
+    register_follows(app)  # before the mail outbox: a worker's round drains it first
     register_mail_outbox(app)
 
 

@@ -79,7 +79,7 @@ def test_export_zip_holds_profile_and_comments_as_json_and_markdown(thread):
         comments = json.loads(archive.read("comments.json"))
         markdown = archive.read("comments.md").decode()
     assert profile["email"] == "lee@example.com" and profile["display_name"] == "Lee Leaver"
-    assert profile["notifications"] == {"replies": True, "acknowledged": True}
+    assert profile["notifications"] == {"replies": True, "acknowledged": True, "follows": True}
     assert [c["markdown"] for c in comments] == [
         "Will **exports** be faster?",
         "And the CSV format?",

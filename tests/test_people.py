@@ -510,11 +510,13 @@ def test_disabling_two_people_who_take_each_others_comments_at_once(
 def test_comments_that_arrive_later_on_a_disabled_authors_post_can_be_handed_over(
     app, team, make_comment
 ):
+    """Disabled from the command line with nobody named: nobody takes her new comments
+    (responses/absent.py), so they wait for her until an admin hands them over."""
     lena, admin, mod = team["lena"], team["admin"], team["mod"]
-    people.disable_account(lena, admin, reassign_to=mod)
+    people.disable_account(lena, None, reassign_to=mod)
+    lena.handover_to = mod = None  # as if nobody had been named
+    db.session.commit()
     late = make_comment(team["c"]["hers_default"].post, body="Posted after she left.")
-    # The tracker's default (the post's author) gives it to her; disabling again hands
-    # over only what waits, and says nothing new about the account.
     assert [c.id for c in handover.owed_items_of(lena)] == [late.id]
     with pytest.raises(AccountError, match="Choose who takes them"):
         people.disable_account(lena, admin)

@@ -147,6 +147,15 @@ def test_disable_an_employee_whose_owed_comments_move(demo_app, live_server, pag
             assignee = responses.current_assignee(db.session.get(Comment, comment_id))
             assert assignee.is_employee and assignee.is_active, comment_id
         assert handover.owed_items_of(db.session.get(User, leaver_id)) == []
+        # The taker hears of them as of any assignment: one mail listing them all.
+        taker = db.session.scalar(sa.select(User).where(User.display_name == TAKER))
+        [mail] = db.session.scalars(
+            sa.select(MailMessage).where(
+                MailMessage.to_address == taker.email, MailMessage.kind == "response_assigned"
+            )
+        ).all()
+        assert f"answer {len(owed)} comments" in mail.subject
+        assert all(f"/c/{comment_id}" in mail.body_text for comment_id in owed)
 
     # She cannot log in any more, and is told why.
     page.context.clear_cookies()

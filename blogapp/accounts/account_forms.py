@@ -37,6 +37,11 @@ class ChangeEmailForm(ParleyForm):
 class NotificationsForm(ParleyForm):
     notify_replies = BooleanField("Someone replies to my comment")
     notify_acknowledged = BooleanField("The team acknowledges my comment")
+    notify_follows = BooleanField(
+        "Someone comments in a thread I follow",
+        description="One mail an hour at most for each thread.",
+    )
+    follow_on_comment = BooleanField("Follow a thread when I comment on it")
 
 
 class DeleteAccountForm(ParleyForm):

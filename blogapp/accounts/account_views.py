@@ -22,6 +22,7 @@ from blogapp.accounts.account_forms import (
 from blogapp.accounts.security_forms import ConfirmForm
 from blogapp.accounts.services import AccountError
 from blogapp.extensions import db
+from blogapp.follows.services import followed_threads
 from blogapp.models import Comment
 from blogapp.query_args import arg_page
 from blogapp.sitesettings.store import site_settings
@@ -36,6 +37,7 @@ def _too_many(form, error: throttle.TooManyAttempts) -> None:
 
 def _home(name_form=None, email_form=None, notify_form=None, status: int = 200):
     user = current_user
+    followed, followed_count = followed_threads(user)
     body = render_template(
         "accounts/account.html",
         name_form=name_form or DisplayNameForm(formdata=None, obj=user, owner=user),
@@ -43,6 +45,8 @@ def _home(name_form=None, email_form=None, notify_form=None, status: int = 200):
         notify_form=notify_form or NotificationsForm(formdata=None, obj=user),
         resend_form=ConfirmForm(formdata=None),
         needs_verification=recovery.needs_verification(user),
+        followed=followed,
+        followed_count=followed_count,
         comment_count=db.session.scalar(
             sa.select(sa.func.count(Comment.id)).where(Comment.author_id == user.id)
         ),
@@ -129,7 +133,14 @@ def change_notifications():
     form = NotificationsForm()
     if not form.validate_on_submit():
         return _home(notify_form=form, status=400)
-    profile.set_notifications(current_user, form.notify_replies.data, form.notify_acknowledged.data)
+    choices = {
+        "replies": form.notify_replies.data,
+        "acknowledged": form.notify_acknowledged.data,
+        "follows": form.notify_follows.data,
+    }
+    if not current_user.is_employee:  # employees follow by hand (follows/services.py)
+        choices["follow_on_comment"] = form.follow_on_comment.data
+    profile.set_notifications(current_user, **choices)
     flash("Your notification choices are saved.", "success")
     return redirect(url_for("accounts.me.home"), 303)
 

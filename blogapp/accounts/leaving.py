@@ -20,6 +20,8 @@ from blogapp.models import (
     CloseReason,
     Comment,
     CommentStatus,
+    Follow,
+    Post,
     User,
 )
 from blogapp.models.base import utcnow
@@ -80,6 +82,16 @@ def export_zip(user: User) -> bytes:
         "notifications": {
             choice: getattr(user, column) for choice, column in tokens.NOTIFICATION_COLUMNS.items()
         },
+        "follow_on_comment": user.follow_on_comment,
+        "following": [
+            url_for("blog.post", slug=slug, _external=True)
+            for slug in db.session.scalars(
+                sa.select(Post.slug)
+                .join(Follow, Follow.post_id == Post.id)
+                .where(Follow.user_id == user.id)
+                .order_by(Follow.id)
+            )
+        ],
     }
     comments = [_comment_record(c) for c in comments_of(user)]
     markdown = render_template("accounts/export.md", account=account, comments=comments)
@@ -168,6 +180,7 @@ def delete_account(user: User, keep_comments: bool, password: str, address: str 
     user.deleted_at = now
     profile.touch_comments_of(user)
     sessions.end_sessions(user)
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id))
     db.session.commit()
 
 

@@ -93,9 +93,13 @@ def change_email(user: User, new_email: str) -> None:
     db.session.commit()
 
 
-def set_notifications(user: User, replies: bool, acknowledged: bool) -> None:
-    """Record which notification mails ``user`` wants; commits."""
-    user.notify_replies, user.notify_acknowledged = replies, acknowledged
+def set_notifications(user: User, **choices: bool) -> None:
+    """Record which notification mails ``user`` wants (``replies=``, ``acknowledged=``,
+    ``follows=``: tokens.NOTIFICATION_COLUMNS) and whether commenting follows a thread
+    (``follow_on_comment=``); commits."""
+    columns = {**tokens.NOTIFICATION_COLUMNS, "follow_on_comment": "follow_on_comment"}
+    for choice, wanted in choices.items():
+        setattr(user, columns[choice], bool(wanted))
     db.session.commit()
 
 

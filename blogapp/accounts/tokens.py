@@ -77,7 +77,11 @@ def user_for_verify(token: str) -> User | None:
 EMAIL_CHANGE_MAX_AGE = 60 * 60
 GUEST_REMOVAL_MAX_AGE = 24 * 60 * 60
 # Notification choices an unsubscribe link can turn off, by the User column it clears.
-NOTIFICATION_COLUMNS = {"replies": "notify_replies", "acknowledged": "notify_acknowledged"}
+NOTIFICATION_COLUMNS = {
+    "replies": "notify_replies",
+    "acknowledged": "notify_acknowledged",
+    "follows": "notify_follows",
+}
 
 
 def email_change_token(user: User, new_email: str) -> str:

@@ -18,6 +18,7 @@ from blogapp.admin import invites
 from blogapp.extensions import db
 from blogapp.models import Assignment, Comment, Post, User
 from blogapp.models.base import utcnow
+from blogapp.responses.absent import by_person, can_answer, mail_assignments
 from blogapp.responses.audit import Action, record
 from blogapp.responses.services import lock_comment, owed_clause
 
@@ -34,13 +35,9 @@ def comments(n: int) -> str:
 
 
 def can_take_items(person: User | None) -> bool:
-    """Whether owed comments may be handed to ``person``: an employee who can log in."""
-    return bool(
-        person is not None
-        and person.is_employee
-        and person.is_active
-        and not invites.is_pending(person)
-    )
+    """Whether owed comments may be handed to ``person``: an employee who can log in
+    (an invitation not yet accepted cannot)."""
+    return can_answer(person) and not invites.is_pending(person)
 
 
 def _current_assignee():
@@ -140,6 +137,10 @@ def carry_out(moves: list[Move], leaving: User, by: User | None) -> None:
             detail=f"from {leaving.display_name}, whose account was disabled",
             at=now,
         )
+    mail_assignments(
+        by_person((move.comment, move.to) for move in moves),
+        f"{leaving.display_name}'s account was disabled, and these owed comments are now yours",
+    )
 
 
 def check_takers(moves: list[Move]) -> None:

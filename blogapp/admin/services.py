@@ -230,6 +230,8 @@ def disable_account(
     if not already and user.disabled_at is not None:  # by someone else, while we waited
         return []
     moves = handover.plan(user, reassign_to, everything)
+    if reassign_to is not None:  # new comments on their posts go there too (responses/absent.py)
+        user.handover_to = reassign_to
     if not already:
         user.disabled_at = utcnow()
         user.disabled_by_id = by.id if by is not None else None

@@ -9,7 +9,7 @@ from blogapp.markup import RenderRefused, excerpt_of, make_excerpt
 from blogapp.models import Comment, CommentStatus
 
 
-def _excerpt(comment: Comment, text: str | None = None, limit: int = 600) -> str:
+def excerpt(comment: Comment, text: str | None = None, limit: int = 600) -> str:
     """The comment's opening words (from ``text``, its plain text when the caller has it);
     its raw text when the renderer is too busy to say."""
     if text is not None:
@@ -47,7 +47,7 @@ def _send(
     body = render_template(
         template,
         comment=comment,
-        excerpt=_excerpt(comment, text),
+        excerpt=excerpt(comment, text),
         link=url_for("comments.permalink", comment_id=comment.id, _external=True),
         unsubscribe_url=unsubscribe,
         **extra,
@@ -87,6 +87,22 @@ def comment_published(comment: Comment, text: str | None = None) -> None:
             comment,
             text=text,
         )
+
+
+def told_directly(comment: Comment, user) -> bool:
+    """Whether ``user`` wrote ``comment`` or hears of it by a mail of its own from
+    comment_published (a reply to their comment, while they want replies; a new comment
+    on their post): a thread's followers are not told of it again (follows/mail.py)."""
+    if comment.author_id == user.id:
+        return True
+    parent = comment.parent
+    if parent is not None:
+        return (
+            parent.status == CommentStatus.PUBLISHED
+            and parent.author_id == user.id
+            and profile.wants(user, "replies")
+        )
+    return comment.post.author_id == user.id
 
 
 def comment_acknowledged(comment: Comment, employee, note: str) -> None:

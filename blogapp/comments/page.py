@@ -38,6 +38,7 @@ from blogapp.comments.threads import (
     STATS_AGGREGATE,
     STATS_COLUMNS,
     STATS_STATUSES,
+    following_of,
     stamp_of,
     stats_of,
 )
@@ -82,7 +83,7 @@ _POST_SELECT = ", ".join(f"p.{c.name}" for c in _POST_COLUMNS)
 # taken in a derived table rather than by grouping a join (a third faster at 2,000
 # comments); with no comments it is one row of zero and NULLs.
 _PAGE_STATS = sa.text(
-    f"SELECT {_POST_SELECT}, s.* "
+    f"SELECT {_POST_SELECT}, s.*, {following_of('p.id')} AS following "
     f"FROM posts p CROSS JOIN (SELECT {STATS_AGGREGATE} "
     "FROM comments WHERE post_id = (SELECT id FROM posts WHERE slug = :slug)) s "
     "WHERE p.slug = :slug"

@@ -223,6 +223,8 @@ def render_post_page(
     newest_first, page = thread_view(request.args)
     closed_to_customers = comments_closed(post, viewer.now)
     closed = closed_to_customers and not current_user.is_employee
+    if stats is None:
+        stats = thread_stats(post, viewer.user_id)
     thread_html, thread, stamp = render_thread(post, viewer, newest_first, page, closed, stats)
     response_summary, typical_response = response_figures(post, stamp)
     form_html = None
@@ -242,6 +244,7 @@ def render_post_page(
         form=form,
         form_html=form_html,
         viewer=viewer,
+        following=stats.following,
         response_summary=response_summary,
         typical_response=typical_response,
         preview=Markup(preview) if preview else None,

@@ -10,6 +10,7 @@ from blogapp.accounts.recovery import holds_comments_of
 from blogapp.comments import notify
 from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
 from blogapp.extensions import db
+from blogapp.follows.services import follow_after_commenting
 from blogapp.models import Comment, CommentStatus, Post, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.names import clean_name, imitates_employee, imitation_message
@@ -160,6 +161,10 @@ def post_comment(
     db.session.flush()  # the mail links to the comment by its id
     if not held:
         notify.comment_published(comment, text=rendered.text)
+    # A signed-in customer's POST costs this one more statement (an INSERT that does
+    # nothing when they follow already): they see the thread followed on the page the
+    # redirect shows. A guest's costs nothing more.
+    follow_after_commenting(author, comment)
     _commit_keeping_loaded()
     return comment
 

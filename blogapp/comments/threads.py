@@ -38,6 +38,7 @@ class ThreadStats:
     stamp: tuple  # changes whenever any comment of the post changes
     mine: int = 0  # comments on the post by the viewing account
     mine_held: int = 0  # ... of which are awaiting moderation
+    following: bool = False  # the viewing account follows the thread (blogapp/follows)
 
 
 @dataclass
@@ -78,10 +79,20 @@ STATS_COLUMNS = (
     sa.column("roots", sa.Integer),
     sa.column("mine", sa.Integer),
     sa.column("mine_held", sa.Integer),
+    sa.column("following", sa.Integer),
 )
-_STATS = sa.text(f"SELECT {STATS_AGGREGATE} FROM comments WHERE post_id = :post").columns(
-    *STATS_COLUMNS
-)
+
+
+def following_of(post: str) -> str:
+    """The last of STATS_COLUMNS, read beside the aggregate: whether the account :author
+    follows the post whose id is ``post`` (SQL), 0 or 1 (the follows' unique key)."""
+    return f"(SELECT count(*) FROM follows f WHERE f.post_id = {post} AND f.user_id = :author)"
+
+
+_STATS = sa.text(
+    f"SELECT {STATS_AGGREGATE}, {following_of(':post')} AS following "
+    "FROM comments WHERE post_id = :post"
+).columns(*STATS_COLUMNS)
 STATS_STATUSES = {
     "published": CommentStatus.PUBLISHED.value,
     "removed": CommentStatus.REMOVED.value,
@@ -108,6 +119,7 @@ def stats_of(row) -> ThreadStats:
         stamp_of(row),
         int(row.mine or 0),
         int(row.mine_held or 0),
+        bool(row.following),
     )
 
 

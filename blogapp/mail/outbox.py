@@ -32,10 +32,10 @@ def normalize_address(address: str) -> str:
     return address.strip().lower()
 
 
-def is_opted_out(address: str) -> bool:
+def is_opted_out(address: str, session: Session | None = None) -> bool:
     """Whether ``address`` has unsubscribed from notifications."""
     return (
-        db.session.scalar(
+        (session or db.session).scalar(
             sa.select(MailOptOut.id).where(MailOptOut.email == normalize_address(address))
         )
         is not None
@@ -49,6 +49,7 @@ def queue_mail(
     body: str,
     unsubscribe_url: str | None = None,
     account: bool = False,
+    session: Session | None = None,
 ) -> MailMessage | None:
     """Add a message to the outbox in the current transaction; None if ``to`` opted out.
 
@@ -58,9 +59,10 @@ def queue_mail(
 
     The subject and address are made header-safe here too (delivery does it again,
     for rows written any other way); the body loses the control characters no
-    database or mail should carry.
+    database or mail should carry. ``session``: another than the request's (a drain's).
     """
-    if not account and is_opted_out(to):
+    session = session or db.session
+    if not account and is_opted_out(to, session):
         return None
     message = MailMessage(
         kind=kind,
@@ -69,7 +71,7 @@ def queue_mail(
         body_text=body_text(body),
         unsubscribe_url=unsubscribe_url,
     )
-    db.session.add(message)
+    session.add(message)
     return message
 
 

@@ -3,6 +3,7 @@
 from blogapp.models.audit import AuditEvent
 from blogapp.models.comment import Comment, CommentStatus
 from blogapp.models.flag import Flag, FlagReason
+from blogapp.models.follow import Follow
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
@@ -32,6 +33,7 @@ __all__ = [
     "CommentStatus",
     "Flag",
     "FlagReason",
+    "Follow",
     "Guest",
     "LoginSession",
     "MailMessage",

@@ -77,9 +77,22 @@ class User(UserMixin, db.Model):
     # Which notification mails the owner wants (each mail's unsubscribe link turns one off).
     notify_replies: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     notify_acknowledged: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    notify_follows: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Commenting on a post follows its thread (a customer's choice; employees follow by hand).
+    follow_on_comment: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Who the admin named to take this person's owed comments when disabling them: new
+    # comments on their posts go there (responses/services.py, taker_for_absent_author).
+    handover_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # The owner deleted the account: the row stays (their kept comments and the audit
     # log point at it) with nothing personal left in it, and nobody can log in to it.
     deleted_at: Mapped[datetime | None]
+
+    handover_to: Mapped["User | None"] = relationship(
+        remote_side=[id], foreign_keys=[handover_to_id]
+    )
+    disabled_by: Mapped["User | None"] = relationship(
+        remote_side=[id], foreign_keys=[disabled_by_id]
+    )
 
     # The sign-in this request came with (set by the user loader or at login): the
     # login id Flask-Login keeps in the session and remember cookie names it.

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, User
 from blogapp.responses import webhooks
+from blogapp.responses.absent import assign_if_author_absent
 from blogapp.responses.audit import Action, record
 
 _KEY = "responses_pending"
@@ -61,6 +62,7 @@ def _act(session: Session) -> None:
         comment = session.get(Comment, comment_id)
         # A follow-up that joined an owed item is part of it, not a new item.
         if comment is not None and comment.joins_id is None and comment.by_customer:
+            assign_if_author_absent(comment)
             webhooks.queue_event("owed", comment, at=comment.created_at)
 
 
@@ -75,6 +77,7 @@ def _status_changed(comment: Comment | None, old: str, new: str) -> None:
         # answered while it waited, it is a next reply with a clock of its own.
         comment.joins = item_to_join(comment.parent, comment.author, comment.guest_email)
         if comment.joins is None and comment.by_customer:
+            assign_if_author_absent(comment)
             webhooks.queue_event("owed", comment)
     if old == CommentStatus.PUBLISHED and new in (CommentStatus.SPAM, CommentStatus.REMOVED):
         from blogapp.responses.services import regroup_follow_ups
