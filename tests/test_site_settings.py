@@ -213,6 +213,34 @@ def test_hold_first_guests_off_publishes_a_first_comment(app, admin_client, make
     assert [c.status for c in comments_of(post)] == ["published"]
 
 
+def test_minimum_fill_time_refuses_a_quick_comment(app, admin_client, make_user, make_post):
+    post = make_post()
+    client = signed_in(app, make_user(Role.READER))
+    save_settings(admin_client, COMMENT_MIN_FILL_SECONDS="60")
+    quick = submit(client, post, "Typed in no time")
+    assert quick.status_code == 400 and "That was very quick" in quick.text
+    assert comments_of(post) == []
+
+
+def test_closing_after_days_closes_an_old_post_to_guests(app, admin_client, make_post):
+    post = make_post(published_at=datetime(2020, 1, 1))
+    assert 'name="email"' in app.test_client().get(f"/posts/{post.slug}").text
+    save_settings(admin_client, COMMENTS_CLOSE_AFTER_DAYS="30")
+    page = app.test_client().get(f"/posts/{post.slug}").text
+    assert 'name="email"' not in page and "Comments are closed." in page
+    assert submit(app.test_client(), post, "Too late?", guest=GAIL).status_code != 303
+    assert comments_of(post) == []
+
+
+def test_unverified_readers_comments_wait_when_set_to(app, admin_client, make_user, make_post):
+    post = make_post()
+    save_settings(admin_client, UNVERIFIED_COMMENTS="hold")
+    newcomer = signed_in(app, make_user(Role.READER))  # who never opened the mail
+    assert "your comments wait for a moderator" in newcomer.get("/account").text
+    assert submit(newcomer, post, "My first question").status_code == 303
+    assert [c.status for c in comments_of(post)] == ["held"]
+
+
 def test_sla_and_business_hours_move_the_due_time(app, admin_client):
     created = datetime(2026, 12, 24, 16, 0)  # a Thursday, 16:00 UTC
     assert clock().due_at(created) == created + timedelta(hours=24)

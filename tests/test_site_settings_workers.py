@@ -3,8 +3,11 @@ SETTINGS_REFRESH_SECONDS, and costs a request no statement in between."""
 
 import pytest
 
-from blogapp.models import Role
+from blogapp import ConfigError, create_app
+from blogapp.extensions import db
+from blogapp.models import Role, SiteSetting, SiteSettingsVersion
 from blogapp.sitesettings.store import settings_store, site_settings
+from config import TestingConfig
 from tests.conftest import Auth
 from tests.settings_helpers import save_settings
 from tests.thread_helpers import count_queries
@@ -50,3 +53,23 @@ def test_the_version_is_asked_at_most_once_an_interval(app, make_app, make_post,
         assert counts[1] == counts[0]
     else:  # asked on every request
         assert all(mine > theirs for mine, theirs in zip(counts[1], counts[0], strict=True))
+
+
+def test_a_row_the_page_would_refuse_is_ignored(app):
+    db.session.add_all(
+        [
+            SiteSetting(name="SITE_TIMEZONE", value='"Mars/Olympus"'),
+            SiteSetting(name="SLA_HOURS", value="12"),
+            SiteSetting(name="NO_SUCH_SETTING", value="1"),
+            SiteSettingsVersion(id=1, version=7),
+        ]
+    )
+    db.session.commit()
+    settings_store(app).refresh()
+    assert site_settings().version == 7 and site_settings()["SLA_HOURS"] == 12
+    assert site_settings()["SITE_TIMEZONE"] == "UTC" and site_settings().is_default("SITE_TIMEZONE")
+
+
+def test_a_negative_interval_is_refused_at_start(tmp_path):
+    with pytest.raises(ConfigError, match="SETTINGS_REFRESH_SECONDS=-1 must be 0 or more"):
+        create_app(TestingConfig, SETTINGS_REFRESH_SECONDS=-1, INSTANCE_DIR=str(tmp_path))

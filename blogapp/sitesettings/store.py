@@ -72,23 +72,26 @@ class SettingsStore:
     """This process's copy of the settings rows and the version they were read at."""
 
     app: Flask
-    # (version, rows by name), swapped whole so a reader never mixes two versions;
+    # The rows and their version, swapped whole so a reader never mixes two versions;
     # version None: not read yet.
-    snapshot: tuple[int | None, dict[str, Any]] = (None, {})
+    snapshot: SiteSettings = field(init=False)
     checked_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        self.snapshot = SiteSettings(self.app.config, None, {})
+
     def current(self) -> SiteSettings:
-        """The settings, the version asked again when SETTINGS_REFRESH_SECONDS have passed."""
+        """The settings, the version asked again when SETTINGS_REFRESH_SECONDS have passed.
+        (Read for every date a page shows: a clock reading and the snapshot, no more.)"""
         interval = self.app.config["SETTINGS_REFRESH_SECONDS"]
         if time.monotonic() - self.checked_at >= interval and self._first_in_request():
             self.refresh()
-        return self.peek()
+        return self.snapshot
 
     def peek(self) -> SiteSettings:
         """The settings as last read, without asking the database (no app context needed)."""
-        version, stored = self.snapshot
-        return SiteSettings(self.app.config, version, stored)
+        return self.snapshot
 
     @staticmethod
     def _first_in_request() -> bool:
@@ -107,7 +110,7 @@ class SettingsStore:
         try:
             with db.engine.connect() as conn:
                 version = conn.execute(_VERSION).scalar() or 0
-                if version == self.snapshot[0]:
+                if version == self.snapshot.version:
                     return
                 rows = conn.execute(_ROWS).all()
         except sa.exc.SQLAlchemyError as error:
@@ -126,9 +129,9 @@ class SettingsStore:
             except Invalid as error:
                 self.app.logger.warning("site setting %s ignored: %s", name, error)
         with self._lock:
-            known = self.snapshot[0]
+            known = self.snapshot.version
             if known is None or version >= known:
-                self.snapshot = (version, stored)
+                self.snapshot = SiteSettings(self.app.config, version, stored)
 
 
 def register(app: Flask) -> None:
