@@ -49,8 +49,10 @@ def queue_mail(
     body: str,
     unsubscribe_url: str | None = None,
     account: bool = False,
+    session: Session | None = None,
 ) -> MailMessage | None:
-    """Add a message to the outbox in the current transaction; None if ``to`` opted out.
+    """Add a message to the outbox in the current transaction (of ``session``, by default
+    the request's); None if ``to`` opted out.
 
     An opt-out stops notifications. ``account`` mail (a reset link, a verification, an
     invitation, a notice that the address changed) is what its reader asked for or must
@@ -69,7 +71,7 @@ def queue_mail(
         body_text=body_text(body),
         unsubscribe_url=unsubscribe_url,
     )
-    db.session.add(message)
+    (session or db.session).add(message)
     return message
 
 

@@ -17,7 +17,7 @@ from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
 from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, LoginSession, Role, User
-from blogapp.models.webhook import WebhookMessage, WebhookStatus
+from blogapp.models.webhook import WebhookEndpoint, WebhookEvent, WebhookMessage, WebhookStatus
 
 __all__ = [
     "ACCOUNT_ROLES",
@@ -49,6 +49,8 @@ __all__ = [
     "Tag",
     "Upload",
     "User",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WebhookMessage",
     "WebhookStatus",
     "owed_clause",
