@@ -2,7 +2,8 @@
 the moderation queue, the studio, an import): ``comment_published`` when a comment becomes
 public, ``post_published`` when a post does.
 
-Collected in ``after_flush`` without a statement, written in ``before_commit`` only if an
+Collected in ``after_flush`` without a statement, written in ``before_commit`` (after a
+flush of what is left) only if an
 endpoint wants them (events.py keeps that answer per process), forgotten on rollback. A
 scheduled post goes live with no change to it at all, so the webhook outbox's drain looks
 for posts that went live in the last day and have no event yet (``queue_scheduled_posts``).
@@ -59,6 +60,9 @@ def _collect(session: Session, flush_context) -> None:
 
 
 def _act(session: Session) -> None:
+    # What is still unflushed (an object added just before commit()) is collected now,
+    # not at the commit's own flush, which comes after this listener.
+    session.flush()
     pending = session.info.pop(_KEY, None)
     if not pending:
         return
