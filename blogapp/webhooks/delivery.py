@@ -42,7 +42,7 @@ class WebhookOutbox(Outbox):
     error_length = 500
 
     def before_drain(self, now: datetime) -> None:
-        """The events that come with time (overdue items, scheduled posts going live)."""
+        """The events that come with time: overdue items, scheduled posts going live."""
         for produce in current_app.extensions.get(PRODUCERS_KEY, ()):
             produce(now)
 
