@@ -18,7 +18,7 @@ from blogapp.webhooks.events import forget_subscriptions, queue, stamp
 EVENT_LABELS = {
     WebhookEvent.OWED: "Owed: a customer's comment now waits for an answer",
     WebhookEvent.OVERDUE: "Overdue: an owed comment passed its due time",
-    WebhookEvent.DUE_SOON: "Due soon: an owed comment falls due within DUE_SOON_HOURS",
+    WebhookEvent.DUE_SOON: "Due soon: an owed comment falls due within the next hours",
     WebhookEvent.ACKNOWLEDGED: "Acknowledged: an employee answered or closed an item",
     WebhookEvent.COMMENT_PUBLISHED: "Comment published: any comment became public",
     WebhookEvent.POST_PUBLISHED: "Post published: a post went live",
