@@ -17,6 +17,7 @@ from blogapp.comments.moderation import approve_comment
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import (
+    AuditEvent,
     CommentStatus,
     MailMessage,
     PostStatus,
@@ -77,7 +78,7 @@ def test_a_rotated_secret_signs_everything_after_it_and_the_old_one_nothing(
     endpoint = hooks.add_endpoint(receiver.url, ["post_published"], admin)
     old = endpoint.secret
     make_post(title="Before")  # its event waits in the outbox
-    new = hooks.rotate_secret(endpoint)
+    new = hooks.rotate_secret(endpoint, admin)
     make_post(title="After")
     assert new != old and deliver_webhooks() == 2
     for body, signature in receiver.received:
@@ -96,7 +97,7 @@ def test_a_paused_endpoint_gets_nothing_until_resumed(
     post_comment(post, "Written while paused", author=make_user(Role.READER))
     deliver_webhooks()
     assert paused.received == [] and len(active.received) == 2
-    hooks.resume(quiet)
+    hooks.resume(quiet, admin)
     deliver_webhooks()
     # What waited goes out; what happened while paused was never its.
     assert [json.loads(b)["comment_id"] for b, _ in paused.received] == [1]
@@ -149,6 +150,8 @@ def test_an_endpoint_failing_for_a_day_is_paused_and_the_admins_mailed(
     mails = db.session.scalars(sa.select(MailMessage).where(MailMessage.kind == "webhook_paused"))
     (mail,) = mails.all()
     assert mail.to_address == "ada@example.com" and endpoint.url in mail.body_text
+    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id.is_(None))).one()
+    assert audit.action == "webhook_paused" and "by Parley" in audit.detail
     count = len(receiver.received)
     make_post()
     deliver_webhooks(now=now + timedelta(hours=30))
@@ -276,6 +279,8 @@ def test_a_comment_costs_no_statement_unless_an_endpoint_wants_it(
         ("http://10.1.2.3/hook", "private or local address"),
         ("http://169.254.169.254/latest/meta-data", "private or local address"),
         ("http://[::1]/hook", "private or local address"),
+        ("http://[::ffff:127.0.0.1]/hook", "private or local address"),
+        ("http://[64:ff9b::a00:1]/hook", "private or local address"),  # NAT64 of 10.0.0.1
     ],
 )
 def test_an_endpoint_must_be_http_on_the_public_internet(app, url, says):
@@ -297,6 +302,6 @@ def test_delivery_checks_the_address_again(app, admin, make_receiver, make_post)
 def test_removing_an_endpoint_removes_its_log(app, admin, make_receiver, make_post):
     endpoint = hooks.add_endpoint(make_receiver().url, ["post_published"], admin)
     make_post()
-    hooks.remove(endpoint)
+    hooks.remove(endpoint, admin)
     assert db.session.scalar(sa.select(sa.func.count(WebhookMessage.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(WebhookEndpoint.id))) == 0

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import Role, WebhookEndpoint, WebhookMessage
+from blogapp.models import AuditEvent, Role, WebhookEndpoint, WebhookMessage
 from blogapp.webhooks import services as hooks
 from tests.conftest import Auth, csrf_from
 
@@ -168,6 +168,10 @@ def test_the_secret_is_shown_once_and_a_test_event_lands_in_the_log(app, make_us
     db.session.refresh(endpoint)
     assert endpoint.secret in rotated.text
     assert endpoint.secret not in client.get(f"/admin/webhooks/{endpoint.id}").text
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["webhook_added", "webhook_secret_rotated"]
+    audit_page = client.get("/responses/audit?action=webhook_added")
+    assert audit_page.status_code == 200 and receiver.url in audit_page.text
 
 
 def test_a_test_event_that_fails_says_why(app, make_user, make_receiver):
@@ -208,3 +212,7 @@ def test_editing_keeps_the_secret_and_changes_the_events(app, make_user, endpoin
     )
     db.session.refresh(endpoint)
     assert (endpoint.events, endpoint.secret) == ("overdue due_soon", secret)
+    changed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "webhook_changed")
+    ).one()
+    assert "events: overdue due_soon (was" in changed.detail and "events: owed" in changed.detail

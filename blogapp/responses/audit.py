@@ -2,6 +2,7 @@
 
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, Comment, User
+from blogapp.webhooks.audit import WebhookAction
 
 
 class Action:
@@ -41,6 +42,7 @@ class Action:
         INVITE_RESENT,
         INVITE_ACCEPTED,
         ROLE_CHANGED,
+        *WebhookAction.ALL,
     )
 
 

@@ -63,13 +63,30 @@ def public_address(host: str, port: int) -> str:
         raise UnsafeAddress(f"The host name {host} could not be found.")
     if not current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]:
         for address in addresses:
-            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            if not is_public(address):
                 raise UnsafeAddress(
                     f"{host} is a private or local address ({address}): Parley only sends "
                     "webhooks to the public internet (WEBHOOK_ALLOW_PRIVATE_ADDRESSES "
                     "allows others)."
                 )
     return addresses[0]
+
+
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to: that one counts.
+_CARRIES_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def is_public(address: str) -> bool:
+    """Whether an address is on the public internet (not loopback, private, link-local,
+    shared, reserved, multicast...), an IPv4 one inside IPv6 judged as itself."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in net for net in _CARRIES_IPV4):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return embedded.is_global and ip.is_global
+    return ip.is_global
 
 
 def check_endpoint_url(url: str) -> str:

@@ -21,6 +21,7 @@ from blogapp.models.base import utcnow
 from blogapp.ops.outbox import Outbox
 from blogapp.webhooks import sending
 from blogapp.webhooks.addresses import UnsafeAddress
+from blogapp.webhooks.audit import WebhookAction, record
 from blogapp.webhooks.events import forget_subscriptions
 
 PRODUCERS_KEY = "parley_webhook_producers"
@@ -111,6 +112,7 @@ def pause_failing(endpoint: WebhookEndpoint, now: datetime, error: str) -> None:
         f"Paused by Parley: every delivery failed since {since:%Y-%m-%d %H:%M} UTC."
     )
     session = sa.inspect(endpoint).session
+    record(WebhookAction.PAUSED, None, endpoint, "by Parley: " + endpoint.paused_reason, session)
     forget_subscriptions()
     admins = session.scalars(
         sa.select(User).where(

@@ -13,6 +13,7 @@ from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.ops.outbox import outbox
 from blogapp.webhooks.addresses import UnsafeAddress, check_endpoint_url
+from blogapp.webhooks.audit import WebhookAction, record
 from blogapp.webhooks.events import forget_subscriptions, queue, stamp
 
 EVENT_LABELS = {
@@ -50,29 +51,34 @@ def _checked(url: str, events) -> tuple[str, set[WebhookEvent]]:
 
 
 def add_endpoint(url: str, events, by: User) -> WebhookEndpoint:
-    """A new, active endpoint with a new secret; committed."""
+    """A new, active endpoint with a new secret; committed, audited."""
     url, chosen = _checked(url, events)
     endpoint = WebhookEndpoint(url=url, secret=new_secret(), created_by_id=by.id)
     endpoint.event_set = chosen
     db.session.add(endpoint)
+    db.session.flush()
+    record(WebhookAction.ADDED, by, endpoint, f"events: {endpoint.events}")
     db.session.commit()
     forget_subscriptions()
     return endpoint
 
 
-def change_endpoint(endpoint: WebhookEndpoint, url: str, events) -> None:
-    """A new address or events; the secret stays. Committed."""
+def change_endpoint(endpoint: WebhookEndpoint, url: str, events, by: User) -> None:
+    """A new address or events; the secret stays. Committed, audited with what it was."""
+    before = f"was {endpoint.url} events: {endpoint.events}"
     endpoint.url, chosen = _checked(url, events)
     endpoint.event_set = chosen
+    record(WebhookAction.CHANGED, by, endpoint, f"events: {endpoint.events} ({before})")
     db.session.commit()
     forget_subscriptions()
 
 
-def rotate_secret(endpoint: WebhookEndpoint) -> str:
+def rotate_secret(endpoint: WebhookEndpoint, by: User) -> str:
     """A new secret, in force for every delivery from now on (retries too); the old one
-    stops at once. Committed; returns the new one, to show once."""
+    stops at once. Committed, audited; returns the new one, to show once."""
     endpoint.secret = new_secret()
     endpoint.secret_rotated_at = utcnow()
+    record(WebhookAction.SECRET_ROTATED, by, endpoint)
     db.session.commit()
     return endpoint.secret
 
@@ -82,19 +88,23 @@ def pause(endpoint: WebhookEndpoint, by: User) -> None:
     if endpoint.paused_at is None:
         endpoint.paused_at = utcnow()
         endpoint.paused_reason = f"Paused by {by.display_name}."
+        record(WebhookAction.PAUSED, by, endpoint)
         db.session.commit()
     forget_subscriptions()
 
 
-def resume(endpoint: WebhookEndpoint) -> None:
+def resume(endpoint: WebhookEndpoint, by: User) -> None:
     """Active again: new events, and the deliveries that waited, go out."""
-    endpoint.paused_at = endpoint.paused_reason = endpoint.failing_since = None
-    db.session.commit()
+    if endpoint.paused_at is not None:
+        endpoint.paused_at = endpoint.paused_reason = endpoint.failing_since = None
+        record(WebhookAction.RESUMED, by, endpoint)
+        db.session.commit()
     forget_subscriptions()
 
 
-def remove(endpoint: WebhookEndpoint) -> None:
-    """The endpoint and its log are deleted."""
+def remove(endpoint: WebhookEndpoint, by: User) -> None:
+    """The endpoint and its log are deleted (the audit log keeps that it was)."""
+    record(WebhookAction.REMOVED, by, endpoint)
     db.session.execute(sa.delete(WebhookMessage).where(WebhookMessage.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.commit()

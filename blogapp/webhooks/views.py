@@ -1,8 +1,8 @@
 """The webhook pages (/admin/webhooks), for admins: the endpoints, one endpoint with its
 delivery log, adding and changing one, and its buttons.
 
-A new secret (an endpoint's first, or a rotated one) is shown once: kept in the session
-only until the page after the redirect has shown it.
+A new secret (an endpoint's first, or a rotated one) is shown once: the session says
+which endpoint's to show only until the page after the redirect has shown it.
 """
 
 from flask import (
@@ -43,8 +43,9 @@ def _to(endpoint: WebhookEndpoint):
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id), 303)
 
 
-def _show_secret_once(endpoint: WebhookEndpoint, secret: str) -> None:
-    session[_NEW_SECRET] = {"endpoint": endpoint.id, "secret": secret}
+def _show_secret_once(endpoint: WebhookEndpoint) -> None:
+    # Only which endpoint: the secret itself never travels in the session cookie.
+    session[_NEW_SECRET] = endpoint.id
 
 
 def _error_on(form, error: services.WebhookError) -> None:
@@ -76,7 +77,7 @@ def add():
         except services.WebhookError as error:
             _error_on(form, error)
         else:
-            _show_secret_once(endpoint, endpoint.secret)
+            _show_secret_once(endpoint)
             flash("Endpoint added. Copy its secret now: it is not shown again.", "success")
             return _to(endpoint)
     status = 400 if form.errors or form.form_errors else 200
@@ -89,7 +90,7 @@ def _endpoint_page(endpoint: WebhookEndpoint | None, status: int = 200):
         services.delivery_log(endpoint_id), page=arg_page(), per_page=LOG_PER_PAGE, error_out=False
     )
     shown = session.pop(_NEW_SECRET, None)
-    secret = shown["secret"] if shown and shown["endpoint"] == endpoint_id else None
+    secret = endpoint.secret if endpoint is not None and shown == endpoint.id else None
     body = render_template(
         "webhooks/endpoint.html",
         endpoint=endpoint,
@@ -127,7 +128,7 @@ def edit(endpoint_id: int):
         form.events.data = endpoint.events.split()
     if form.validate_on_submit():
         try:
-            services.change_endpoint(endpoint, form.url.data, form.events.data)
+            services.change_endpoint(endpoint, form.url.data, form.events.data, current_user)
         except services.WebhookError as error:
             db.session.rollback()
             _error_on(form, error)
@@ -151,7 +152,8 @@ def rotate(endpoint_id: int):
     """A new secret; the old one stops working at once."""
     endpoint = _endpoint(endpoint_id)
     if _button_pressed():
-        _show_secret_once(endpoint, services.rotate_secret(endpoint))
+        services.rotate_secret(endpoint, current_user)
+        _show_secret_once(endpoint)
         flash("New secret made; the old one no longer signs anything. Copy it now.", "success")
     return _to(endpoint)
 
@@ -173,7 +175,7 @@ def resume(endpoint_id: int):
     """Send to the endpoint again, the deliveries that waited first."""
     endpoint = _endpoint(endpoint_id)
     if _button_pressed():
-        services.resume(endpoint)
+        services.resume(endpoint, current_user)
         flash("Resumed: events go to this endpoint again.", "success")
     return _to(endpoint)
 
@@ -200,6 +202,6 @@ def delete(endpoint_id: int):
     if not _button_pressed():
         return _to(endpoint)
     url = endpoint.url
-    services.remove(endpoint)
+    services.remove(endpoint, current_user)
     flash(f"Endpoint {url} removed; it gets no more events.", "success")
     return redirect(url_for("webhooks.endpoints"), 303)
