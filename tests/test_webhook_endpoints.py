@@ -305,3 +305,17 @@ def test_removing_an_endpoint_removes_its_log(app, admin, make_receiver, make_po
     hooks.remove(endpoint, admin)
     assert db.session.scalar(sa.select(sa.func.count(WebhookMessage.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(WebhookEndpoint.id))) == 0
+
+
+def test_a_draft_published_later_is_announced_once(app, admin, make_receiver, make_user):
+    receiver = make_receiver()
+    hooks.add_endpoint(receiver.url, ["post_published"], admin)
+    jane = make_user(Role.STAFF)
+    post = save_post(None, PostDraft(title="Draft", body="Not yet."), jane, None, "save")
+    deliver_webhooks()
+    assert receiver.received == []  # a draft is nobody's news
+    db.session.expire_all()  # as in a new request: the post's columns load afresh
+    post = save_post(post, PostDraft(title="Draft", body="Now."), jane, post.version, "publish")
+    post = save_post(post, PostDraft(title="Edited", body="Now!"), jane, post.version, "publish")
+    deliver_webhooks()
+    assert [json.loads(body)["post_id"] for body, _ in receiver.received] == [post.id]

@@ -38,6 +38,15 @@ def _old(obj, name: str):
     return history.deleted[0] if history.deleted else getattr(obj, name)
 
 
+def _publication_changed(post: Post) -> bool:
+    """Whether this flush set the post's status or time (read without loading anything:
+    a post changed otherwise may have both expired)."""
+    state = sa.inspect(post)
+    return state.attrs.status.history.has_changes() or (
+        state.attrs.published_at.history.has_changes()
+    )
+
+
 def _was_visible(post: Post, now: datetime) -> bool:
     return Post.visible_with(_old(post, "status"), _old(post, "published_at"), now)
 
@@ -55,8 +64,9 @@ def _collect(session: Session, flush_context) -> None:
             if history.added and history.added[0] == CommentStatus.PUBLISHED and history.deleted:
                 if history.deleted[0] != CommentStatus.PUBLISHED:
                     _pending(session)["comments"].add(obj.id)
-        elif isinstance(obj, Post) and obj.is_visible(now) and not _was_visible(obj, now):
-            _pending(session)["posts"].add(obj.id)
+        elif isinstance(obj, Post) and _publication_changed(obj):
+            if obj.is_visible(now) and not _was_visible(obj, now):
+                _pending(session)["posts"].add(obj.id)
 
 
 def _act(session: Session) -> None:
