@@ -128,6 +128,16 @@ class Config:
     RESPONSE_WEBHOOK_SECRET = os.environ.get("RESPONSE_WEBHOOK_SECRET", "")
     WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 5)
     WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+    # Webhook endpoints (/admin/webhooks): an endpoint whose deliveries all fail for this
+    # long is paused and the admins mailed (0: never); deliveries are logged this long.
+    WEBHOOK_PAUSE_AFTER_HOURS = _int("WEBHOOK_PAUSE_AFTER_HOURS", 24)
+    WEBHOOK_LOG_DAYS = _int("WEBHOOK_LOG_DAYS", 30)
+    # How stale a process's list of which endpoint wants which event may be: a new
+    # endpoint starts getting events within this long in every process.
+    WEBHOOK_ENDPOINTS_REFRESH_SECONDS = _int("WEBHOOK_ENDPOINTS_REFRESH_SECONDS", 5)
+    # Off: webhooks go only to public internet addresses, never to this server's network
+    # (127.0.0.1, 10.x, 169.254.169.254 ...): blogapp/webhooks/addresses.py.
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
     RESPONSES_PER_PAGE = _int("RESPONSES_PER_PAGE", 25)
     # The owed comments and the metrics' settled figures kept per process under the
     # tracker's change stamp (blogapp/responses/tracker_cache.py); off: worked out each time.
@@ -261,6 +271,11 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVER_NAME = "parley.test"
+    # The tests' webhook receivers listen on 127.0.0.1.
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    # One process: a change to an endpoint is seen at once (events.forget_subscriptions);
+    # a long refresh keeps a test's count of statements free of the list's reads.
+    WEBHOOK_ENDPOINTS_REFRESH_SECONDS = 300
     # A cheap hash keeps the suite fast; production keeps werkzeug's scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Tests post at machine speed; the tests of these checks set them back.

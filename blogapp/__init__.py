@@ -34,6 +34,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_cli(app)
     register_operations(app)
     register_search(app)
+    register_webhooks(app)
     register_responses(app)
     return app
 
@@ -164,6 +165,13 @@ def register_search(app: Flask) -> None:
 def register_responses(app: Flask) -> None:
     """The response tracker: queue, metrics, audit log, digest and webhooks."""
     from blogapp.responses import register
+
+    register(app)
+
+
+def register_webhooks(app: Flask) -> None:
+    """Webhook endpoints (/admin/webhooks), their events and their outbox."""
+    from blogapp.webhooks import register
 
     register(app)
 

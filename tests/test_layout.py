@@ -49,3 +49,17 @@ def test_no_test_module_imports_another():
         for path in sorted((ROOT / "tests").rglob("*.py"))
     }
     assert {path: modules for path, modules in wrong.items() if modules} == {}
+
+
+def test_webhooks_never_import_the_features_whose_events_they_send():
+    """Comment and post events come from the webhooks' own listeners on the models, the
+    tracker's from blogapp/responses/webhooks.py, timed ones from producers features add:
+    blogapp/webhooks stays below every feature that makes events."""
+    makers = ("blogapp.comments", "blogapp.studio", "blogapp.responses", "blogapp.blog")
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imports_of(path) if any(within(m, maker) for maker in makers)
+        )
+        for path in sorted((ROOT / "blogapp" / "webhooks").rglob("*.py"))
+    }
+    assert {path: modules for path, modules in wrong.items() if modules} == {}

@@ -19,8 +19,8 @@ from blogapp.models import (
     WebhookStatus,
 )
 from blogapp.models.base import utcnow
-from blogapp.responses.webhooks import deliver_webhooks
 from blogapp.search.services import SearchOptions, search_site
+from blogapp.webhooks.delivery import deliver_webhooks
 from tests.mail_helpers import Inbox, free_port
 
 

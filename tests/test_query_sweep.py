@@ -10,6 +10,7 @@ import pytest
 
 from blogapp.extensions import db
 from blogapp.models import Revision, Role
+from blogapp.webhooks.services import add_endpoint
 from tests.studio_helpers import edit_post, write_post
 
 # Every name a view reads from the query string (grep request.args), and a few it doesn't.
@@ -77,6 +78,7 @@ def site(client, auth, make_user, make_comment):
     comment = make_comment(post, body="A question?")
     make_comment(post, parent=comment, body="A follow-up.")
     revision = db.session.scalars(db.select(Revision)).first()
+    endpoint = add_endpoint("http://127.0.0.1:9/hook", ["owed"], admin)
     return admin, {
         "slug": post.slug,
         "post_id": post.id,
@@ -87,6 +89,7 @@ def site(client, auth, make_user, make_comment):
         "filename": "css/site.css",
         "action": "similar",
         "user_id": admin.id,
+        "endpoint_id": endpoint.id,
     }
 
 

@@ -15,7 +15,7 @@ from blogapp.extensions import db
 from blogapp.models import Role, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.responses import services
-from blogapp.responses.webhooks import deliver_webhooks
+from blogapp.webhooks.delivery import deliver_webhooks
 from tests.fixtures.webhooks import SECRET
 
 

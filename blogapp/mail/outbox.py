@@ -51,7 +51,8 @@ def queue_mail(
     account: bool = False,
     session: Session | None = None,
 ) -> MailMessage | None:
-    """Add a message to the outbox in the current transaction; None if ``to`` opted out.
+    """Add a message to the outbox in the current transaction (of ``session``, by default
+    the request's); None if ``to`` opted out.
 
     An opt-out stops notifications. ``account`` mail (a reset link, a verification, an
     invitation, a notice that the address changed) is what its reader asked for or must

@@ -19,7 +19,7 @@ from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, Sear
 from blogapp.models.setting import SiteSetting, SiteSettingsVersion
 from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, LoginSession, Role, User
-from blogapp.models.webhook import WebhookMessage, WebhookStatus
+from blogapp.models.webhook import WebhookEndpoint, WebhookEvent, WebhookMessage, WebhookStatus
 
 __all__ = [
     "ACCOUNT_ROLES",
@@ -54,6 +54,8 @@ __all__ = [
     "Tag",
     "Upload",
     "User",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WebhookMessage",
     "WebhookStatus",
     "owed_clause",

@@ -66,11 +66,16 @@ class Post(db.Model):
 
     def is_visible(self, now: datetime | None = None) -> bool:
         """Whether the public may see this post at ``now``."""
-        now = now or utcnow()
+        return self.visible_with(self.status, self.published_at, now)
+
+    @staticmethod
+    def visible_with(status: str, published_at: datetime | None, now=None) -> bool:
+        """Whether a post with this status and publication time is public at ``now``
+        (is_visible() of its values before a change, say)."""
         return (
-            self.status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED)
-            and self.published_at is not None
-            and self.published_at <= now
+            status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED)
+            and published_at is not None
+            and published_at <= (now or utcnow())
         )
 
     @classmethod

@@ -93,7 +93,8 @@ class Outbox:
         return f"{type(error).__name__}: {error}"
 
     def before_drain(self, now: datetime) -> None:
-        """Work to do before each drain (the webhook writes its overdue events here)."""
+        """Work to do before each drain of what is due, not one of rows asked for by id
+        (the webhook outbox writes its overdue events here)."""
 
     def drain_after_commit(self, ids: set[int] | None) -> DrainReport:
         """Deliver what a commit wrote: ``ids``, or every due row if None."""
@@ -186,7 +187,8 @@ class Outbox:
         """Deliver waiting rows (``ids``, or every due one), each settled in its own
         transaction; no row stops the drain."""
         report = DrainReport()
-        self.before_drain(now or utcnow())
+        if ids is None:
+            self.before_drain(now or utcnow())
         tried: set[int] = set()
         with Session(db.engine, expire_on_commit=False) as session:
             if ids is None:  # a worker's or the CLI's drain, not a commit's

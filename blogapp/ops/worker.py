@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 
 from blogapp.extensions import db
 from blogapp.ops.outbox import outboxes
 
 log = logging.getLogger("parley.worker")
+SCHEDULED_KEY = "parley_scheduled"
 
 # (name, drain): drain() handles a batch of waiting rows and returns how many.
 Drainer = tuple[str, Callable[[], int]]
@@ -31,12 +32,21 @@ def _run_schedule() -> int:
     return run_schedule()
 
 
+def register_scheduled(app: Flask, name: str, task: Callable[[], int]) -> None:
+    """Add a feature's task to each round of `flask worker`, run before the outboxes are
+    drained (the webhook log's pruning); ``task()`` returns how many things it did."""
+    app.extensions.setdefault(SCHEDULED_KEY, {})[name] = task
+
+
 def outbox_drainers() -> list[Drainer]:
     """What `flask worker` does each round, in order: the clock's work (due-soon warnings,
-    the daily digest) writes mail and webhook rows that the app's outboxes then deliver."""
-    return [("schedule", _run_schedule)] + [
+    the daily digest, the features' scheduled tasks) writes mail and webhook rows that the
+    app's outboxes then deliver."""
+    scheduled = list(current_app.extensions.get(SCHEDULED_KEY, {}).items())
+    drains = [
         (name, lambda outbox=outbox: outbox.drain().handled) for name, outbox in outboxes().items()
     ]
+    return [("schedule", _run_schedule), *scheduled, *drains]
 
 
 @contextmanager

@@ -3,14 +3,14 @@
 
 def register(app) -> None:
     """The queue, metrics and audit pages, the CLI, the template helpers, the listeners
-    and the webhook outbox."""
-    from blogapp.ops.outbox import register_outbox
+    and the tracker's timed webhook events (overdue items)."""
     from blogapp.responses import searching, tracking
     from blogapp.responses.cli import responses_cli
     from blogapp.responses.pages import bp
     from blogapp.responses.public import register_template_helpers
     from blogapp.responses.sla import check_config
-    from blogapp.responses.webhooks import WebhookOutbox
+    from blogapp.responses.webhooks import queue_overdue_events
+    from blogapp.webhooks import add_producer
 
     check_config(app.config)
     app.register_blueprint(bp)
@@ -18,4 +18,4 @@ def register(app) -> None:
     register_template_helpers(app)
     tracking.register()
     searching.register(app)
-    register_outbox(app, WebhookOutbox())
+    add_producer(app, queue_overdue_events)

@@ -2,6 +2,7 @@
 
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, Comment, User
+from blogapp.webhooks.audit import WebhookAction
 
 
 class Action:
@@ -43,6 +44,7 @@ class Action:
         INVITE_ACCEPTED,
         ROLE_CHANGED,
         SETTING_CHANGED,
+        *WebhookAction.ALL,
     )
 
 

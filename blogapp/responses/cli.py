@@ -26,6 +26,6 @@ def digest_command() -> None:
 @responses_cli.command("webhooks")
 def webhooks_command() -> None:
     """Deliver pending webhook events now (the worker does this too)."""
-    from blogapp.responses.webhooks import deliver_webhooks
+    from blogapp.webhooks.delivery import deliver_webhooks
 
     click.echo(f"Handled {deliver_webhooks()} webhook event(s).")
