@@ -135,12 +135,14 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from blogapp.accounts.cli import users_cli
     from blogapp.contentio.cli import content_cli, demo_cli
+    from blogapp.importing.export_cli import export_cli
     from blogapp.mail.cli import mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(export_cli)
 
 
 def register_search(app: Flask) -> None:
