@@ -42,9 +42,7 @@ def upgrade():
         sa.Column("local_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_sources")),
-        sa.UniqueConstraint(
-            "source", "kind", "source_id", name=op.f("uq_import_sources_source")
-        ),
+        sa.UniqueConstraint("source", "kind", "source_id", name=op.f("uq_import_sources_source")),
     )
     op.create_table(
         "legacy_paths",
