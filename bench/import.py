@@ -10,7 +10,6 @@ converted and rendered, into an empty copy of the comments table. Not part of th
 """
 
 import argparse
-import html
 import os
 import random
 import resource
@@ -80,7 +79,11 @@ def write_wxr(path: Path, posts: int, comments: int, rng: random.Random) -> None
             first = comment_id + 1
             for _ in range(comments // posts):
                 comment_id += 1
-                parent = rng.randint(first, comment_id - 1) if comment_id > first and rng.random() < 0.5 else 0  # noqa: E501
+                parent = (
+                    rng.randint(first, comment_id - 1)
+                    if comment_id > first and rng.random() < 0.5
+                    else 0
+                )  # noqa: E501
                 staff = rng.random() < 0.2
                 at = when + timedelta(minutes=comment_id - first + 1)
                 out.write(
@@ -151,16 +154,20 @@ def main() -> None:
             rows = [
                 tuple(row)
                 for row in db.session.execute(
-                    db.text("SELECT post_id, author_id, guest_name, guest_email, body_source, "
-                            "body_html, status, created_at, changed_at FROM comments")  # fmt: skip
+                    db.text(
+                        "SELECT post_id, author_id, guest_name, guest_email, body_source, "
+                        "body_html, status, created_at, changed_at FROM comments"
+                    )  # fmt: skip
                 )
             ]
         base = baseline(Path(tmp) / "baseline.db", rows)
         del rows
         print(f"import: {created:,} comments in {seconds:.1f} s = {created / seconds:,.0f} "
               f"comments/s (target >= 2,000)")  # fmt: skip
-        print(f"peak memory: importing process {peak:.0f} MB (before the import {rss_before:.0f}"
-              f" MB; target < 300), renderer processes {children_peak_mb():.0f} MB each at most")
+        print(
+            f"peak memory: importing process {peak:.0f} MB (before the import {rss_before:.0f}"
+            f" MB; target < 300), renderer processes {children_peak_mb():.0f} MB each at most"
+        )
         print(f"baseline: raw executemany of the same {created:,} rows: {base:.2f} s = "
               f"{created / base:,.0f} rows/s")  # fmt: skip
         print(f"tracker: {dict(report.tracker)}")
