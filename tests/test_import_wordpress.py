@@ -185,3 +185,14 @@ def test_old_permalinks_redirect_to_the_post(app, admin, client):
         )
     assert client.get("/2024/05/nothing-here/").status_code == 404
     assert client.get("/?p=999").status_code == 200  # the home page, as before
+
+
+def test_search_sees_the_import_with_no_drift(app, admin):
+    from blogapp.search import maintenance
+    from blogapp.search.outbox import drain
+
+    import_wxr("site-1.2.xml", admin)
+    drain()
+    drift = maintenance.check()
+    assert not drift.found and drift.waiting == 0
+    assert drift.expected >= 6  # two visible posts and four comments at least
