@@ -34,6 +34,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_operations(app)
     register_search(app)
     register_responses(app)
+    register_imports(app)
     return app
 
 
@@ -135,6 +136,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from blogapp.accounts.cli import users_cli
     from blogapp.contentio.cli import content_cli, demo_cli
+    from blogapp.importing.cli import import_cli
     from blogapp.importing.export_cli import export_cli
     from blogapp.mail.cli import mail_cli
 
@@ -142,6 +144,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(export_cli)
 
 
@@ -155,6 +158,13 @@ def register_search(app: Flask) -> None:
 def register_responses(app: Flask) -> None:
     """The response tracker: queue, metrics, audit log, digest and webhooks."""
     from blogapp.responses import register
+
+    register(app)
+
+
+def register_imports(app: Flask) -> None:
+    """Old addresses of imported posts (WordPress permalinks, Disqus links) redirect."""
+    from blogapp.importing.redirects import register
 
     register(app)
 
