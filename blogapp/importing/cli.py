@@ -1,4 +1,4 @@
-"""``flask import``: bring another blog's history in (``flask import wordpress FILE``).
+"""``flask import``: bring another blog's history in (``flask import wordpress|disqus FILE``).
 
 A thin layer over ``writer.import_file``: another reader adds its command here with the
 same options (``--dry-run``, ``--cutoff``) and its own reader."""
@@ -6,13 +6,14 @@ same options (``--dry-run``, ``--cutoff``) and its own reader."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask.cli import with_appcontext
 
 from blogapp.accounts.services import user_by_email
-from blogapp.importing import wordpress
+from blogapp.importing import disqus, links, wordpress
 from blogapp.importing.writer import ImportOptions, default_actor, import_file
 
 import_cli = click.Group("import", help="Import another blog's posts and comments.")
@@ -78,3 +79,19 @@ def import_wordpress(file, dry_run, cutoff, by, with_pingbacks, timezone):
 
     run_import(reader, file, "wordpress", by, dry_run=dry_run, cutoff=_cutoff(cutoff),
                with_pingbacks=with_pingbacks)  # fmt: skip
+
+
+@import_cli.command("disqus")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_common
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False),
+              help="Old paths to slugs, one '/old/path new-slug' a line.")  # fmt: skip
+@with_appcontext
+def import_disqus(file, dry_run, cutoff, by, rules):
+    """Import a Disqus export: each thread's comments onto the post its link finds."""
+    try:
+        mapping = links.parse_rules(Path(rules).read_text(encoding="utf-8")) if rules else {}
+    except (links.RulesError, UnicodeDecodeError) as error:
+        raise click.BadParameter(f"{rules}: {error}", param_hint="--rules") from None
+    run_import(disqus.read, file, "disqus", by, dry_run=dry_run, cutoff=_cutoff(cutoff),
+               rules=mapping)  # fmt: skip

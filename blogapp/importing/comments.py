@@ -94,7 +94,7 @@ class CommentWriter:
             return
         entry.row = self._row(comment, post_id, author_id, entry)
         if comment.state == "deleted":
-            entry.status = CommentStatus.REMOVED
+            entry.status = entry.row["status"] = CommentStatus.REMOVED
             self.deleted[comment.source_id] = entry
             return
         self.kept[comment.source_id] = entry

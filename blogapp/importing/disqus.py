@@ -70,13 +70,12 @@ def read(stream: BinaryIO, skipped: Callable[[Skipped], None]) -> Iterator[Recor
 
 def _check_root(root: etree._Element) -> None:
     if local_name(root) != "disqus":
-        raise NotDisqus(f"not a Disqus export: the file's first element is <{local_name(root)}>")
+        raise NotDisqus(f"not a Disqus export (its first element is <{local_name(root)}>)")
 
 
 def _stray(skipped: Callable[[Skipped], None]) -> Callable[[ParseProblem], None]:
     def report(problem: ParseProblem) -> None:
-        reason = f"XML error outside any thread or post: {problem.message}"
-        skipped(Skipped(problem.line, "disqus", reason))
+        skipped(Skipped(problem.line, "xml", f"outside any thread or post: {problem.message}"))
 
     return report
 
@@ -85,12 +84,12 @@ def _record(found: RecordElement, skipped: Callable[[Skipped], None]) -> Record 
     element, name = found.element, local_name(found.element)
     if found.problems:
         problem = found.problems[0]
-        skipped(Skipped(problem.line, _label(name, element), f"malformed XML: {problem.message}"))
+        skipped(Skipped(problem.line, "xml", f"{_label(name, element)}: {problem.message}"))
         return None
     try:
         return _thread(element) if name == "thread" else _comment(element)
     except Unusable as error:
-        skipped(Skipped(found.first_line, _label(name, element), str(error)))
+        skipped(Skipped(found.first_line, name, f"{_label(name, element)}: {error}"))
         return None
 
 
@@ -103,12 +102,12 @@ def _thread(element: etree._Element) -> SourceThread:
     fields = _Fields(element)
     source_id = _source_id("thread", fields)
     if not source_id:
-        raise Unusable("a thread without dsq:id: no post can name it")
+        raise Unusable("no dsq:id, so no post can name it")
     if fields.flag("isDeleted"):
         raise Unusable("deleted on Disqus; its comments are not imported")
     link = fields.text("link")
     if not link:
-        raise Unusable("a thread without a link: there is no page to find it by")
+        raise Unusable("no link to find its page by")
     return SourceThread("disqus", source_id, link, html.unescape(fields.text("title")))
 
 
@@ -116,10 +115,10 @@ def _comment(element: etree._Element) -> SourceComment:
     fields = _Fields(element)
     source_id = _source_id("post", fields)
     if not source_id:
-        raise Unusable("a post with neither dsq:id nor id")
+        raise Unusable("neither dsq:id nor id")
     thread_id = fields.reference("thread")
     if not thread_id:
-        raise Unusable("a post that names no thread")
+        raise Unusable("names no thread")
     deleted, spam = fields.flag("isDeleted"), fields.flag("isSpam")
     author = _Fields(fields.children.get("author"))
     name = html.unescape(author.text("name")) or author.text("username") or ANONYMOUS
@@ -132,6 +131,8 @@ def _comment(element: etree._Element) -> SourceComment:
         body_html="" if deleted else fields.text("message"),
         author_name=name,
         author_email=author.text("email"),
+        # A Disqus account's address, not one a guest typed: it may be an employee's.
+        author_verified=author.text("isAnonymous").lower() == "false",
         state="spam" if spam else "deleted" if deleted else "published",
     )
 

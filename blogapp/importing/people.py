@@ -44,6 +44,7 @@ class Authors:
         self.actor = actor
         self.by_login: dict[str, int] = dict(known.ids.get("author", {}))
         self._planned = -1  # dry run: made-up ids for authors that would be created
+        self._employee_emails: dict[str, int | None] = {}
 
     def add(self, author: SourceAuthor) -> int:
         """The employee for ``author``, matched or created (or, in a dry run, planned)."""
@@ -85,6 +86,17 @@ class Authors:
         db.session.flush()
         self.report.count("author", "created", f"{user.display_name} (disabled staff)")
         return user.id
+
+    def employee_with_email(self, email: str) -> int | None:
+        """The employee whose address this is (for a comment the old system vouched was
+        written under that address), if any."""
+        email = email.strip().lower()
+        if not email:
+            return None
+        if email not in self._employee_emails:
+            user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+            self._employee_emails[email] = user.id if user and user.is_employee else None
+        return self._employee_emails[email]
 
     def login_id(self, login: str, source: str) -> int:
         """The employee for a login seen only on a post (WXR 1.0 lists no authors)."""

@@ -89,20 +89,33 @@ def _run(records: Iterable[Record], source: Source, actor: User | None,
     authors = Authors(known, report, actor)
     posts = Posts(known, report, authors, actor, options.rules)
     comments = CommentWriter(known, report, options.with_pingbacks)
+
+    def add_comment(record: SourceComment) -> None:
+        author_id = authors.by_login.get(record.author_login or "")
+        if author_id is None and record.author_verified:
+            author_id = authors.employee_with_email(record.author_email)
+        comments.add(record, posts.for_thread.get(record.thread_source_id), author_id)
+
+    # A Disqus file may name a thread after the comments on it: those wait for the end.
+    waiting: list[SourceComment] = []
     try:
         for record in records:
             report.records_read += 1
             if options.progress and report.records_read % PROGRESS_EVERY == 0:
                 options.progress(report.records_read)
             if isinstance(record, SourceComment):
-                author_id = authors.by_login.get(record.author_login or "")
-                comments.add(record, posts.for_thread.get(record.thread_source_id), author_id)
+                if record.thread_source_id in posts.for_thread:
+                    add_comment(record)
+                else:
+                    waiting.append(record)
             elif isinstance(record, SourcePost):
                 posts.add(record)
             elif isinstance(record, SourceThread):
                 posts.add_thread(record)
             elif isinstance(record, SourceAuthor):
                 authors.add(record)
+        for record in waiting:
+            add_comment(record)
         comments.flush()
         keep_needed_placeholders(comments)
         new = link_parents(comments, known.ids.get("comment", {}))
