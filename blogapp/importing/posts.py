@@ -102,6 +102,9 @@ class Posts:
             status = PostStatus.DRAFT
         if status == PostStatus.PUBLISHED and published_at is None:
             published_at = utcnow()
+        written_at = published_at or utcnow()
+        if status == PostStatus.DRAFT:
+            published_at = None  # a draft's date is when it was written, not published
         excerpt = plain_text(post.excerpt_html) if post.excerpt_html else plain_text(body_html)
         author_id = (
             self.authors.login_id(post.author_login, post.source)
@@ -118,7 +121,7 @@ class Posts:
             published_at=published_at,
             author_id=author_id,
             comments_open=post.comments_open,
-            created_at=published_at or utcnow(),
+            created_at=written_at,
         )
         created.tags = get_or_create_tags(t[:40] for t in post.tags)
         db.session.add(created)
