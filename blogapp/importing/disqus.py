@@ -17,7 +17,9 @@ What real exports contain, and what is done with it:
   "deleted" with no text (someone removed it on Disqus: its words are not carried over),
   which the writer keeps as a "Comment removed." placeholder only when it has replies;
 - a post without ``dsq:id`` falls back to its ``<id>``; an anonymous author may have no
-  username, or no name (then "Anonymous"); an empty ``<email/>`` stays empty;
+  username, or no name (then "Anonymous"); an empty ``<email/>`` stays empty; a
+  signed-in author's (``isAnonymous`` false) email is ``author_verified``, so the writer
+  may find an employee by it (a guest can type anyone's address);
 - names and titles come with HTML entities (``O&#39;Brien``): decoded;
 - a broken element is reported with its line and skipped, and control characters XML
   forbids (pasted into a comment) are taken out (``xml_stream``).

@@ -8,11 +8,12 @@ limits on text size and nesting stay on (``huge_tree=False``).
 Real exports are often broken, and a broken element must cost only itself. libxml2's
 recovery mode is no help: after its first error it silently drops every ``&amp;`` and
 ``&lt;`` in the rest of the file. So the parser runs strict, and an error ends it: the
-record it was inside is reported with the line, the bytes up to that record's closing tag
-are passed over, and a new parser takes up the rest (under a copy of the document
-element's start tag, so names keep their namespaces). The file is fed cut after each
-``>``, so an error is caught in the piece that holds it. Characters XML forbids
-(control characters pasted into a comment) are taken out before parsing and reported.
+record it was inside is reported with the file's line, the bytes up to that record's
+closing tag are passed over, and a new parser takes up the rest, opened inside copies of
+the start tags around the records (so names keep their namespaces). The file is fed cut
+at each record's edges, so an error is caught in the piece of the record that holds it.
+Characters XML forbids (control characters pasted into a comment) are taken out before
+parsing.
 
 Records are handed over once closed and then cleared, so memory stays flat whatever the
 file's size. The file is taken to be UTF-8, as Disqus and WordPress write it.
