@@ -177,7 +177,7 @@ def test_a_file_that_is_not_xml_is_refused_and_the_choices_kept(app, admin):
 def test_an_xml_file_of_another_kind_says_nothing_was_found(app, admin):
     response = upload(signed_in(app, admin), b"<?xml version='1.0'?><html><p>hi</p></html>")
     page = signed_in(app, admin).get(response.headers["Location"]).text
-    assert "Nothing was found in this file: is it a Wordpress export?" in page
+    assert "Nothing was found in this file: is it a WordPress export?" in page
     assert counts()[:2] == (0, 0)
 
 

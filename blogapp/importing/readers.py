@@ -17,14 +17,16 @@ from blogapp.importing.records import Record, Skipped
 
 @dataclass(frozen=True)
 class ReaderChoice:
-    label: str
+    name: str  # "WordPress"
+    label: str  # what the upload form offers
     read: Callable[[BinaryIO, Callable[[Skipped], None], tzinfo], Iterator[Record]]
 
 
 READERS: dict[str, ReaderChoice] = {
     "wordpress": ReaderChoice(
+        "WordPress",
         "WordPress export (WXR 1.0–1.2, Tools → Export)",
         lambda stream, skipped, zone: wordpress.read(stream, skipped, site_timezone=zone),
     ),
-    # "disqus": ReaderChoice("Disqus export", lambda stream, skipped, zone: disqus.read(...)),
+    # "disqus": ReaderChoice("Disqus", "Disqus export", lambda stream, skipped, zone: ...),
 }

@@ -13,6 +13,7 @@ from blogapp.accounts.permissions import admin_required
 from blogapp.extensions import db
 from blogapp.importing import jobs
 from blogapp.importing.forms import JobForm, UploadForm
+from blogapp.importing.readers import READERS
 from blogapp.models import ImportJob
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
@@ -74,6 +75,7 @@ def job(job_id: int):
     return render_template(
         "importing/job.html",
         job=found,
+        kind=READERS[found.source].name if found.source in READERS else found.source,
         report=jobs.report_of(found),
         running=jobs.is_running(found),
         progress=jobs.live_progress(found),

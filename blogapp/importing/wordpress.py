@@ -147,7 +147,7 @@ class _Reader:
             self.skip(element, "item", "no wp:post_id")
             return
         if post_type not in ("post", "page"):
-            self.skip(element, "item", f"post {post_id}: a {post_type}, not a post or page")
+            self.skip(element, "item", f"post {post_id}: not a post or page but {post_type!r}")
             return
         if status not in POST_STATES:
             self.skip(element, "item", f"post {post_id}: status {status or 'missing'}")
