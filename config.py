@@ -207,6 +207,9 @@ class Config:
     # Run an import from the admin page on a thread of the web process; off: the request
     # that starts it waits for it (the test suite).
     IMPORT_IN_BACKGROUND = _bool("IMPORT_IN_BACKGROUND", True)
+    # Plain-text comments of an import take a short cut past the Markdown renderer
+    # (blogapp/importing/fast_paths.py): the same HTML; off: every comment the long way.
+    IMPORT_FAST_PATHS = _bool("IMPORT_FAST_PATHS", True)
 
     # Where the site lives. Every absolute link (mail, feeds, sitemap, robots.txt,
     # the router's own redirects) is built on SITE_URL, never on the request's Host

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from blogapp.extensions import db
+from blogapp.importing.fast_paths import plain_comment
 from blogapp.importing.html_source import markdown_source
 from blogapp.importing.known import KnownIds
 from blogapp.importing.records import SourceComment
@@ -68,6 +69,7 @@ class CommentWriter:
         self._batch: list[Entry] = []
         self._now = utcnow()
         self._limit = current_app.config["POST_MAX_LENGTH"]
+        self._fast = current_app.config["IMPORT_FAST_PATHS"]
         self._pool = ThreadPoolExecutor(max_workers=current_app.config.get("RENDER_WORKERS", 2))
 
     def add(self, comment: SourceComment, post_id: int | None, author_id: int | None) -> None:
@@ -137,9 +139,17 @@ class CommentWriter:
         batch, self._batch = self._batch, []
         if not batch or self.known.dry_run:
             return
+        to_render = []
         for entry in batch:
-            entry.row["body_source"] = markdown_source(entry.row["body_source"])
-        chunks = [batch[i : i + RENDER_CHUNK] for i in range(0, len(batch), RENDER_CHUNK)]
+            row = entry.row
+            quick = plain_comment(row["body_source"]) if self._fast else None
+            if quick is not None:
+                row["body_source"], row["body_html"] = quick
+            else:
+                row["body_source"] = markdown_source(row["body_source"])
+                to_render.append(entry)
+        n = RENDER_CHUNK
+        chunks = [to_render[i : i + n] for i in range(0, len(to_render), n)]
         for chunk, rendered in zip(chunks, self._pool.map(_render, chunks), strict=True):
             for entry, body_html in zip(chunk, rendered, strict=True):
                 entry.row["body_html"] = body_html
