@@ -1,6 +1,6 @@
-"""The import's short cut for plain-text comments (importing/fast_paths.py) gives exactly
-what the long way gives (markdownify's source, the comment profile's HTML), and takes
-nothing it cannot prove plain."""
+"""The import's short cuts for plain and simple-HTML comments (importing/fast_paths.py)
+give exactly what the long way gives (markdownify's source, the comment profile's HTML),
+and take nothing they cannot prove simple."""
 
 import pytest
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blogapp.extensions import db
-from blogapp.importing.fast_paths import plain_comment
+from blogapp.importing.fast_paths import plain_comment, simple_comment
 from blogapp.importing.html_source import markdown_source
 from blogapp.markup import render_here
 from blogapp.models import Comment, Role
@@ -80,6 +80,80 @@ def test_the_short_cut_agrees_with_the_long_way_on_random_text(text):
     quick = plain_comment(text)
     if quick is not None:
         assert quick == the_long_way(text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Word one.\nline two. See <a href="https://example.com/help">the help page</a>.',
+        "<p>A <strong>bold</strong> and <code>c d</code> line</p>\n<p>x<br>y<br />z</p>",
+        '<em>Second paragraph.</em> Go <a href="https://e.example/a">https://e.example/a</a>',
+        "Plain words only.\n\nTwo paragraphs.",
+    ],
+)
+def test_simple_html_takes_the_short_cut_to_the_same_result(body):
+    assert simple_comment(body) is not None
+    assert simple_comment(body) == the_long_way(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<em>nested <a href="https://e.example/">link</a></em>',
+        "<em>a</em><strong>b</strong>",  # touching: Markdown could read ***
+        "<em> spaced </em>",
+        '<a href="https://e.example/" title="t">titled</a>',
+        '<a href="javascript:alert(1)">x</a>',
+        "<b>not ours</b>",
+        "<p class='x'>attributes</p>",
+        "<ul><li>a list</li></ul>",
+        "<em>unclosed",
+        "<br>",
+        "<p>trailing space </p>",
+        "text &amp; entity <em>x</em>",
+    ],
+)
+def test_other_html_goes_the_long_way(body):
+    assert simple_comment(body) is None
+
+
+WORD = st.sampled_from(["word", "Ünï", "42", "It's", "naïve", "ok"])
+GLUE = st.sampled_from([" ", ", ", ". ", "? ", "! ", " (", ") ", " / ", " – ", "—", ": ", "-", ""])
+ELEMENT = st.builds(
+    lambda tag, words: f"<{tag}>{words}</{tag}>",
+    st.sampled_from(["em", "strong", "code"]),
+    st.sampled_from(["word", "two words", "x.", "a b c", "ok!", " spaced", ""]),
+)
+ADDRESS = st.sampled_from(["https://example.com/help", "http://x.example/a?b=c", "https://e.example/"])
+LINK = st.builds(
+    lambda href, words: f'<a href="{href}">{words}</a>',
+    ADDRESS,
+    st.one_of(ADDRESS, st.sampled_from(["the help", "x", "it's here", "ex.com", " sp "])),
+)
+SEGMENT = st.one_of(st.tuples(WORD, GLUE).map("".join), ELEMENT, LINK, st.sampled_from(
+    ["*", "_", "&amp;", "<em>", "</a>", "<b>", "1. ", "- ", "  "]))  # fmt: skip
+HTML_LINE = st.lists(SEGMENT, min_size=1, max_size=6).map("".join)
+HTML_PARAGRAPH = st.builds(
+    lambda lines, br: br.join(lines),
+    st.lists(HTML_LINE, min_size=1, max_size=3),
+    st.sampled_from(["\n", "<br>", "<br />"]),
+)
+HTML = st.builds(
+    lambda paragraphs, wrap: "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    if wrap
+    else "\n\n".join(paragraphs),
+    st.lists(HTML_PARAGRAPH, min_size=1, max_size=3),
+    st.booleans(),
+)
+
+
+@pytest.mark.slow  # hypothesis: 1,500 random comments through markdownify and the renderer
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(HTML)
+def test_the_html_short_cut_agrees_with_the_long_way_on_random_comments(body):
+    quick = simple_comment(body)
+    if quick is not None:
+        assert quick == the_long_way(body)
 
 
 def test_imported_comments_hold_the_html_their_source_renders_to(app, make_user):
