@@ -3,6 +3,7 @@ dry run and report, the import, the file kept outside the web root and removed, 
 audit log, refusals (too big, not XML), and the background thread surviving a reload."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.importing import jobs
 from blogapp.models import AuditEvent, Comment, ImportJob, LegacyPath, Post, Role
+from blogapp.models.base import utcnow
 from tests.conftest import Auth, csrf_from
 from tests.import_helpers import WXR
 
@@ -210,3 +212,17 @@ def test_the_import_runs_on_a_thread_and_its_state_is_kept(make_app, make_user):
         assert job.records_read > 0 and job.finished_at is not None
         assert jobs.report_of(job).total("post created") == 2
         assert app.extensions[jobs.EXTENSION_KEY] == {"threads": {}, "progress": {}}
+
+
+def test_a_job_whose_process_stopped_shows_as_stalled_and_holds_nothing_back(app, admin, checked):
+    job = db.session.get(ImportJob, checked)
+    job.dry_run, job.state = False, "running"
+    job.started_at = utcnow() - jobs.STALLED_AFTER - timedelta(minutes=1)
+    db.session.commit()
+    client = signed_in(app, admin)
+    page = client.get(f"/admin/import/{checked}").text
+    assert "has not finished in hours" in page and 'http-equiv="refresh"' not in page
+    other = int(upload(client).headers["Location"].rsplit("/", 1)[1])
+    assert press(client, other, "import").status_code == 303
+    assert db.session.get(ImportJob, other).state == "done"
+    assert counts()[0] == 3

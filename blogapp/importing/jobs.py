@@ -33,6 +33,9 @@ from blogapp.responses.audit import Action, record
 
 CHUNK = 1024 * 1024
 KEEP_UNIMPORTED = timedelta(days=1)
+# A job still "running" this long after it started lost its process (a restart): nothing
+# of it was written (one transaction), it is shown as stalled and holds nothing back.
+STALLED_AFTER = timedelta(hours=6)
 EXTENSION_KEY = "parley_imports"
 
 
@@ -126,6 +129,7 @@ def start_import(job: ImportJob, admin: User) -> None:
     job.state = "waiting"
     job.report_json = None
     job.records_read = 0
+    job.started_at = utcnow()
     job.finished_at = None
     record(Action.IMPORT_STARTED, admin, detail=f"import {job.id}: {job.source} {job.filename}")
     db.session.commit()
@@ -146,7 +150,11 @@ def can_import(job: ImportJob) -> bool:
 
 
 def is_running(job: ImportJob) -> bool:
-    return job.state in ("waiting", "running")
+    return job.state in ("waiting", "running") and not is_stalled(job)
+
+
+def is_stalled(job: ImportJob) -> bool:
+    return job.state in ("waiting", "running") and job.started_at < utcnow() - STALLED_AFTER
 
 
 def report_of(job: ImportJob) -> ImportReport | None:
@@ -258,7 +266,8 @@ def _remove_file(job: ImportJob) -> None:
 def _import_running() -> bool:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(ImportJob).where(
-            ImportJob.dry_run.is_(False), ImportJob.state.in_(("waiting", "running")))
+            ImportJob.dry_run.is_(False), ImportJob.state.in_(("waiting", "running")),
+            ImportJob.started_at >= utcnow() - STALLED_AFTER)
     ) > 0  # fmt: skip
 
 

@@ -78,6 +78,7 @@ def job(job_id: int):
         kind=READERS[found.source].name if found.source in READERS else found.source,
         report=jobs.report_of(found),
         running=jobs.is_running(found),
+        stalled=jobs.is_stalled(found),
         progress=jobs.live_progress(found),
         can_import=jobs.can_import(found),
         button=JobForm(formdata=None),
