@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.blog.views import bp as blog_bp
     from blogapp.comments.moderation_views import bp as moderation_bp
     from blogapp.comments.views import bp as comments_bp
+    from blogapp.importing.views import bp as imports_bp
     from blogapp.mail.outbox import register as register_mail_outbox
     from blogapp.mail.views import bp as mail_bp
     from blogapp.studio.views import bp as studio_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(imports_bp)
     register_mail_outbox(app)
 
 
@@ -163,10 +165,13 @@ def register_responses(app: Flask) -> None:
 
 
 def register_imports(app: Flask) -> None:
-    """Old addresses of imported posts (WordPress permalinks, Disqus links) redirect."""
+    """Old addresses of imported posts (WordPress permalinks, Disqus links) redirect;
+    imports started from the admin page run on threads of this process."""
+    from blogapp.importing.jobs import register as register_jobs
     from blogapp.importing.redirects import register
 
     register(app)
+    register_jobs(app)
 
 
 def register_page_cache(app: Flask) -> None:

@@ -56,7 +56,7 @@ def test_every_wxr_version_imports_posts_pages_drafts_and_comments(app, admin, n
     assert report.skipped["comment: trash"] == 1
     assert report.skipped["comment: a pingback (--with-pingbacks imports them)"] == 1
     assert report.skipped["comment: a WordPress note (never imported)"] == 1
-    assert report.skipped["item: a attachment, not a post or page"] == 1
+    assert report.skipped["item: not a post or page but 'attachment'"] == 1
 
 
 def test_authors_matched_by_email_else_disabled_staff_with_their_names(app, admin, make_user):

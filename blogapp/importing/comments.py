@@ -11,6 +11,7 @@ are written beside the comments.
 
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from blogapp.extensions import db
+from blogapp.importing.fast_paths import simple_comment
 from blogapp.importing.html_source import markdown_source
 from blogapp.importing.known import KnownIds
 from blogapp.importing.records import SourceComment
@@ -29,6 +31,8 @@ from blogapp.models.base import utcnow
 
 BATCH = 1000
 RENDER_CHUNK = 100
+# Batches rendering while the next is read: one keeps both cores busy without holding more.
+IN_FLIGHT = 1
 REMOVED_TEXT = "Comment removed."
 
 
@@ -66,8 +70,11 @@ class CommentWriter:
         # Disqus's deleted comments: kept as placeholders only if a kept reply needs one
         self.deleted: dict[str, Entry] = {}
         self._batch: list[Entry] = []
+        # Batches whose renders are under way: (batch, its chunks to render, their futures).
+        self._in_flight: deque[tuple[list[Entry], list[list[Entry]], list]] = deque()
         self._now = utcnow()
         self._limit = current_app.config["POST_MAX_LENGTH"]
+        self._fast = current_app.config["IMPORT_FAST_PATHS"]
         self._pool = ThreadPoolExecutor(max_workers=current_app.config.get("RENDER_WORKERS", 2))
 
     def add(self, comment: SourceComment, post_id: int | None, author_id: int | None) -> None:
@@ -103,7 +110,7 @@ class CommentWriter:
             self.report.count("comment", "held for moderation", label)
         self._batch.append(entry)
         if len(self._batch) >= BATCH:
-            self.flush()
+            self._send()
 
     def _reason_to_skip(self, comment: SourceComment, post_id: int | None) -> str | None:
         if post_id is None:
@@ -132,22 +139,42 @@ class CommentWriter:
             "changed_at": self._now,
         }
 
-    def flush(self) -> None:
-        """Convert, render and (unless a dry run) write the waiting batch."""
+    def _send(self) -> None:
+        """Convert the waiting batch and hand its renders to the pool; while they run the
+        file reading goes on, and the batch sent before this one is written."""
         batch, self._batch = self._batch, []
         if not batch or self.known.dry_run:
             return
+        to_render = []
         for entry in batch:
-            entry.row["body_source"] = markdown_source(entry.row["body_source"])
-        chunks = [batch[i : i + RENDER_CHUNK] for i in range(0, len(batch), RENDER_CHUNK)]
-        for chunk, rendered in zip(chunks, self._pool.map(_render, chunks), strict=True):
-            for entry, body_html in zip(chunk, rendered, strict=True):
+            row = entry.row
+            quick = simple_comment(row["body_source"]) if self._fast else None
+            if quick is not None:
+                row["body_source"], row["body_html"] = quick
+            else:
+                row["body_source"] = markdown_source(row["body_source"])
+                to_render.append(entry)
+        n = RENDER_CHUNK
+        chunks = [to_render[i : i + n] for i in range(0, len(to_render), n)]
+        futures = [self._pool.submit(_render, chunk) for chunk in chunks]
+        self._in_flight.append((batch, chunks, futures))
+        while len(self._in_flight) > IN_FLIGHT:
+            self._land(*self._in_flight.popleft())
+
+    def flush(self) -> None:
+        """Convert, render and (unless a dry run) write every comment still waiting."""
+        self._send()
+        while self._in_flight:
+            self._land(*self._in_flight.popleft())
+
+    def _land(self, batch: list[Entry], chunks: list[list[Entry]], futures: list) -> None:
+        for chunk, future in zip(chunks, futures, strict=True):
+            for entry, body_html in zip(chunk, future.result(), strict=True):
                 entry.row["body_html"] = body_html
         refused = [e for e in batch if e.row["body_html"] is None]
         for entry in refused:
             self._refuse(entry)
-        batch = [e for e in batch if e.row["body_html"] is not None]
-        self.write(batch)
+        self.write([e for e in batch if e.row["body_html"] is not None])
 
     def _refuse(self, entry: Entry) -> None:
         del self.kept[entry.source_id]

@@ -16,7 +16,7 @@ import re
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from markdownify import MarkdownConverter
 
-_BLOCK = re.compile(r"<(p|div|ul|ol|blockquote|pre|h[1-6]|table|figure)\b", re.IGNORECASE)
+BLOCK_TAG = re.compile(r"<(p|div|ul|ol|blockquote|pre|h[1-6]|table|figure)\b", re.IGNORECASE)
 _MARKDOWN_MARKS = re.compile(r"([\\*_`\[\]#])")
 _LIST_OR_QUOTE = re.compile(r"^(\s*)([-+>])(\s)", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])(\s)", re.MULTILINE)
@@ -26,7 +26,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _converter = MarkdownConverter(heading_style="ATX", bullets="-", escape_misc=False)
 
 
-def _autop(text: str) -> str:
+def autop(text: str) -> str:
     paragraphs = [p.strip() for p in _BLANK_LINES.split(text.replace("\r\n", "\n")) if p.strip()]
     return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
@@ -43,8 +43,8 @@ def markdown_source(body_html: str) -> str:
     """Markdown source that renders as ``body_html`` meant (within the profile's tags)."""
     if "<" not in body_html:
         return _plain(body_html)
-    if not _BLOCK.search(body_html):
-        body_html = _autop(body_html)
+    if not BLOCK_TAG.search(body_html):
+        body_html = autop(body_html)
     import warnings
 
     with warnings.catch_warnings():

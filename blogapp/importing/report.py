@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from blogapp.importing.records import Skipped
 
@@ -74,7 +74,9 @@ class ImportReport:
         return out
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        # Not dataclasses.asdict: it rebuilds a Counter from (key, count) pairs, which
+        # counts the pairs instead.
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
     def from_json(cls, text: str) -> ImportReport:

@@ -21,6 +21,7 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from typing import BinaryIO
 
 from lxml import etree
@@ -70,7 +71,13 @@ def is_wxr(uri: str) -> bool:
 def _kind(element: etree._Element) -> str:
     """``wp:name``, ``excerpt:encoded``, ``content:encoded``, ``dc:creator`` or the bare
     RSS name: the element's name with a prefix that does not depend on the version."""
-    uri, name = namespace(element.tag), local_name(element.tag)
+    return _kind_of_tag(element.tag)
+
+
+@lru_cache(maxsize=256)
+def _kind_of_tag(tag: object) -> str:
+    # A file names a few dozen tags, each read for every element: worked out once each.
+    uri, name = namespace(tag), local_name(tag)
     if not uri:
         return name
     if is_wxr(uri):
@@ -147,7 +154,7 @@ class _Reader:
             self.skip(element, "item", "no wp:post_id")
             return
         if post_type not in ("post", "page"):
-            self.skip(element, "item", f"post {post_id}: a {post_type}, not a post or page")
+            self.skip(element, "item", f"post {post_id}: not a post or page but {post_type!r}")
             return
         if status not in POST_STATES:
             self.skip(element, "item", f"post {post_id}: status {status or 'missing'}")

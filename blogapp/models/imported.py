@@ -65,4 +65,7 @@ class ImportJob(db.Model):
     cutoff: Mapped[datetime | None]
     with_pingbacks: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When its dry run, then its import, was started: a job "running" for hours lost its
+    # process (jobs.STALLED_AFTER) and no longer holds the next import back.
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -22,6 +22,11 @@ class Action:
     INVITE_RESENT = "invite_resent"
     INVITE_ACCEPTED = "invite_accepted"
     ROLE_CHANGED = "role_changed"
+    # The admin import page (importing/jobs.py): a file checked, imported, done, thrown away.
+    IMPORT_CHECKED = "import_dry_run"
+    IMPORT_STARTED = "import_started"
+    IMPORT_FINISHED = "import_finished"
+    IMPORT_DISCARDED = "import_discarded"
 
     ALL = (
         ACKNOWLEDGED,
@@ -41,6 +46,10 @@ class Action:
         INVITE_RESENT,
         INVITE_ACCEPTED,
         ROLE_CHANGED,
+        IMPORT_CHECKED,
+        IMPORT_STARTED,
+        IMPORT_FINISHED,
+        IMPORT_DISCARDED,
     )
 
 

@@ -77,6 +77,7 @@ def upgrade():
         sa.Column("cutoff", sa.DateTime(), nullable=True),
         sa.Column("with_pingbacks", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["started_by_id"], ["users.id"], name=op.f("fk_import_jobs_started_by_id_users")
