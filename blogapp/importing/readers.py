@@ -1,7 +1,7 @@
 """The exports the admin page can import: one entry a format.
 
 A reader is ``read(stream, skipped, site_timezone) -> Iterator[Record]``
-(records.py); adding Disqus is one line here, after its reader exists.
+(records.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import BinaryIO
 
-from blogapp.importing import wordpress
+from blogapp.importing import disqus, wordpress
 from blogapp.importing.records import Record, Skipped
 
 
@@ -28,5 +28,10 @@ READERS: dict[str, ReaderChoice] = {
         "WordPress export (WXR 1.0–1.2, Tools → Export)",
         lambda stream, skipped, zone: wordpress.read(stream, skipped, site_timezone=zone),
     ),
-    # "disqus": ReaderChoice("Disqus", "Disqus export", lambda stream, skipped, zone: ...),
+    # Disqus writes UTC: the site's zone is not needed. Rules files: the command line's.
+    "disqus": ReaderChoice(
+        "Disqus",
+        "Disqus comments (Admin → Community → Export), onto posts already here",
+        lambda stream, skipped, zone: disqus.read(stream, skipped),
+    ),
 }

@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from blogapp.accounts.permissions import admin_required
 from blogapp.extensions import db
-from blogapp.importing import jobs
+from blogapp.importing import jobs, wxr_export
 from blogapp.importing.forms import JobForm, UploadForm
 from blogapp.importing.readers import READERS
 from blogapp.models import ImportJob
@@ -111,3 +111,10 @@ def run(job_id: int):
 def discard(job_id: int):
     """Throw away the checked file without importing it."""
     return _act(job_id, jobs.discard, "The uploaded file was removed; nothing was imported.")
+
+
+@bp.get("/export.xml")
+@admin_required
+def export():
+    """Everything on the site as a WordPress export (WXR 1.2), streamed as it is written."""
+    return wxr_export.wxr_response()
