@@ -216,6 +216,14 @@ class Config:
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
     UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
     PASSWORD_HASH_METHOD = "scrypt"
+    # Exports uploaded on /admin/import (kept under instance/imports/ until imported).
+    IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 256 * 1024 * 1024)
+    # Run an import from the admin page on a thread of the web process; off: the request
+    # that starts it waits for it (the test suite).
+    IMPORT_IN_BACKGROUND = _bool("IMPORT_IN_BACKGROUND", True)
+    # Plain-text comments of an import take a short cut past the Markdown renderer
+    # (blogapp/importing/fast_paths.py): the same HTML; off: every comment the long way.
+    IMPORT_FAST_PATHS = _bool("IMPORT_FAST_PATHS", True)
 
     # Where the site lives. Every absolute link (mail, feeds, sitemap, robots.txt,
     # the router's own redirects) is built on SITE_URL, never on the request's Host
@@ -291,6 +299,7 @@ class TestingConfig(Config):
     # Drained before the commit returns, so a test sees its mail and search at once;
     # the background drainer's own tests turn it on (tests/test_drainer.py).
     OUTBOX_DRAIN_IN_BACKGROUND = False
+    IMPORT_IN_BACKGROUND = False
     LOGIN_RATE_LIMIT_ACCOUNT = "1000 per minute"
     LOGIN_RATE_LIMIT_IP = "1000 per minute"
     REGISTER_RATE_LIMIT_IP = "1000 per minute"

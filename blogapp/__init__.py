@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_search(app)
     register_webhooks(app)
     register_responses(app)
+    register_imports(app)
     return app
 
 
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.comments.moderation_views import bp as moderation_bp
     from blogapp.comments.views import bp as comments_bp
     from blogapp.follows import register as register_follows
+    from blogapp.importing.views import bp as imports_bp
     from blogapp.mail.outbox import register as register_mail_outbox
     from blogapp.mail.views import bp as mail_bp
     from blogapp.studio.views import bp as studio_bp
@@ -121,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(mail_bp)
     register_follows(app)  # before the mail outbox: a worker's round drains it first
+    app.register_blueprint(imports_bp)
     register_mail_outbox(app)
 
 
@@ -147,12 +150,16 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from blogapp.accounts.cli import users_cli
     from blogapp.contentio.cli import content_cli, demo_cli
+    from blogapp.importing.cli import import_cli
+    from blogapp.importing.export_cli import export_cli
     from blogapp.mail.cli import mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(import_cli)
+    app.cli.add_command(export_cli)
 
 
 def register_search(app: Flask) -> None:
@@ -174,6 +181,14 @@ def register_webhooks(app: Flask) -> None:
     from blogapp.webhooks import register
 
     register(app)
+def register_imports(app: Flask) -> None:
+    """Old addresses of imported posts (WordPress permalinks, Disqus links) redirect;
+    imports started from the admin page run on threads of this process."""
+    from blogapp.importing.jobs import register as register_jobs
+    from blogapp.importing.redirects import register
+
+    register(app)
+    register_jobs(app)
 
 
 def register_page_cache(app: Flask) -> None:

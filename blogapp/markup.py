@@ -37,6 +37,7 @@ __all__ = [
     "plain_text",
     "render_comment",
     "render_comment_and_text",
+    "render_comments",
     "render_post",
 ]
 
@@ -158,17 +159,24 @@ def _image_as_link(match: re.Match) -> str:
     return f'<a href="{attrs.get("src", "")}">{attrs.get("alt") or "image"}</a>'
 
 
-def _markdown(source: str, extensions: tuple[str, ...]) -> str:
+def _markdown_converter(extensions: tuple[str, ...]) -> markdown.Markdown:
     md = markdown.Markdown(extensions=list(extensions), output_format="html")
     # Raw HTML is escaped by Markdown itself instead of passed through.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
-    return md.convert(source or "")
+    return md
 
 
-def render(source: str, profile: Profile) -> str:
-    """Safe HTML for ``source`` under ``profile``."""
-    raw = _markdown(source, profile.extensions)
+def _markdown(source: str, extensions: tuple[str, ...]) -> str:
+    return _markdown_converter(extensions).convert(source or "")
+
+
+def render(source: str, profile: Profile, md: markdown.Markdown | None = None) -> str:
+    """Safe HTML for ``source`` under ``profile`` (``md``: a converter to reuse, reset)."""
+    if md is None:
+        raw = _markdown(source, profile.extensions)
+    else:
+        raw = md.reset().convert(source or "")
     if profile is POST:
         # The page title is the only <h1>; a "# Heading" in a body becomes <h2>.
         raw = _H1.sub(r"<\1h2\2", raw)
@@ -202,7 +210,14 @@ _KINDS = {
     # What posting a comment needs (the page's HTML, the words the blocked-word rule and
     # the notification's excerpt read), in one round trip instead of three.
     "comment+text": lambda source: CommentText(render(source, COMMENT), _plain_text_here(source)),
+    # Many comments in one trip (an import): one Markdown converter, reset between texts.
+    "comments": lambda sources: _render_all(sources, COMMENT),
 }
+
+
+def _render_all(sources: list[str], profile: Profile) -> list[str]:
+    md = _markdown_converter(profile.extensions)
+    return [render(source, profile, md) for source in sources]
 
 
 def render_here(kind: str, source: str):
@@ -238,6 +253,17 @@ def render_comment_and_text(source: str) -> CommentText:
     """A comment's safe HTML and plain text in one bounded render; RenderRefused when over
     budget. The text is exactly ``plain_text(source)``."""
     return _budgeted("comment+text", source)
+
+
+def render_comments(sources: list[str]) -> list[str]:
+    """Safe HTML for many comment bodies in one bounded trip (an import's batch); the
+    budget is RENDER_TIMEOUT_SECONDS plus 20 ms a text. RenderRefused refuses the batch:
+    render its texts one by one with render_comment to find the one to blame."""
+    timeout, workers = DEFAULT_TIMEOUT_SECONDS, DEFAULT_WORKERS
+    if has_app_context():
+        timeout = current_app.config.get("RENDER_TIMEOUT_SECONDS", timeout)
+        workers = current_app.config.get("RENDER_WORKERS", workers)
+    return renderers.render("comments", list(sources), timeout + 0.02 * len(sources), workers)
 
 
 def plain_text(source: str) -> str:

@@ -77,6 +77,9 @@ class SourceComment:
     author_email: str = ""
     author_url: str = ""
     author_login: str | None = None  # a SourceAuthor's login when a site user wrote it
+    # The other system vouched for author_email (a signed-in Disqus account, not an
+    # address a guest typed): the writer may take it for an employee's.
+    author_verified: bool = False
     state: CommentState = "published"
     kind: CommentKind = "comment"
 

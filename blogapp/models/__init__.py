@@ -4,6 +4,7 @@ from blogapp.models.audit import AuditEvent
 from blogapp.models.comment import Comment, CommentStatus
 from blogapp.models.flag import Flag, FlagReason
 from blogapp.models.follow import Follow
+from blogapp.models.imported import ImportJob, ImportSource, LegacyPath
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
@@ -35,6 +36,9 @@ __all__ = [
     "FlagReason",
     "Follow",
     "Guest",
+    "ImportJob",
+    "ImportSource",
+    "LegacyPath",
     "LoginSession",
     "MailMessage",
     "MailOptOut",

@@ -29,17 +29,21 @@ class CloseReason(enum.StrEnum):
     MOVED_TO_SUPPORT = "moved-to-support"
     # Set by Parley itself, never offered to a moderator: a reader deleted their account.
     AUTHOR_DELETED = "author-deleted"
+    # Set by an import: old history nobody answered, closed so it does not flood the queue.
+    IMPORTED = "imported"
 
     @property
     def label(self) -> str:
         if self is CloseReason.AUTHOR_DELETED:
             return "Author deleted their account"
+        if self is CloseReason.IMPORTED:
+            return "No response needed — imported"
         return self.value.replace("-", " ").capitalize()
 
     @classmethod
     def chosen_by_moderators(cls) -> list["CloseReason"]:
         """The reasons a moderator picks from when closing an item."""
-        return [reason for reason in cls if reason is not cls.AUTHOR_DELETED]
+        return [reason for reason in cls if reason not in (cls.AUTHOR_DELETED, cls.IMPORTED)]
 
 
 class Acknowledgement(db.Model):

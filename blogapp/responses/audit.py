@@ -24,6 +24,11 @@ class Action:
     INVITE_ACCEPTED = "invite_accepted"
     ROLE_CHANGED = "role_changed"
     SETTING_CHANGED = "setting_changed"
+    # The admin import page (importing/jobs.py): a file checked, imported, done, thrown away.
+    IMPORT_CHECKED = "import_dry_run"
+    IMPORT_STARTED = "import_started"
+    IMPORT_FINISHED = "import_finished"
+    IMPORT_DISCARDED = "import_discarded"
 
     ALL = (
         ACKNOWLEDGED,
@@ -45,6 +50,10 @@ class Action:
         ROLE_CHANGED,
         SETTING_CHANGED,
         *WebhookAction.ALL,
+        IMPORT_CHECKED,
+        IMPORT_STARTED,
+        IMPORT_FINISHED,
+        IMPORT_DISCARDED,
     )
 
 

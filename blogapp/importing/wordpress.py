@@ -1,0 +1,262 @@
+"""The WordPress reader: a WXR export (versions 1.0 to 1.2) as import records.
+
+WXR is RSS 2.0 with WordPress's elements in a namespace that names the format's version
+(``http://wordpress.org/export/1.2/``; some sites write ``https://`` or drop the
+trailing slash), so it is matched by its ``/export/1.x`` ending, never by the exact URI.
+The channel lists the authors (``wp:author``, from 1.1 on; a 1.0 file names them only
+in each item's ``dc:creator``), then each ``item`` holds a post, page or attachment with
+its ``wp:comment``s.
+
+Dates: ``*_date_gmt`` is UTC; when it is missing or ``0000-00-00 00:00:00`` (drafts,
+old comments) the local ``*_date`` is read in the site's time zone, which the export
+does not carry: the caller passes it (``site_timezone``). Names and titles have their
+HTML entities decoded (WordPress stores ``Ren&eacute;``). Nothing is decided here but
+what the file says: spam, pingbacks and notes are handed on with their state and kind,
+and the writer chooses what to keep.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from typing import BinaryIO
+
+from lxml import etree
+
+from blogapp.importing.records import (
+    CommentState,
+    PostState,
+    Record,
+    Skipped,
+    SourceAuthor,
+    SourceComment,
+    SourcePost,
+)
+from blogapp.importing.xmlstream import elements, local_name, namespace, text
+
+SOURCE = "wordpress"
+_WXR = re.compile(r"/export/1\.\d+/?$")
+_EXCERPT = re.compile(r"/export/1\.\d+/excerpt/?$")
+_ZERO_DATE = "0000-00-00 00:00:00"
+
+POST_STATES: dict[str, PostState] = {
+    "publish": "published",
+    "future": "scheduled",
+    "draft": "draft",
+    "pending": "draft",
+    "auto-draft": "draft",
+    "private": "private",
+}
+COMMENT_STATES: dict[str, CommentState] = {
+    "1": "published",
+    "approve": "published",
+    "0": "held",
+    "hold": "held",
+    "spam": "spam",
+    "trash": "trash",
+    "post-trashed": "trash",
+}
+COMMENT_KINDS = {"": "comment", "comment": "comment", "pingback": "pingback",
+                 "trackback": "trackback", "note": "note"}  # fmt: skip
+
+
+def is_wxr(uri: str) -> bool:
+    """Whether a namespace URI is WordPress's export namespace, of any 1.x version."""
+    return bool(_WXR.search(uri))
+
+
+def _kind(element: etree._Element) -> str:
+    """``wp:name``, ``excerpt:encoded``, ``content:encoded``, ``dc:creator`` or the bare
+    RSS name: the element's name with a prefix that does not depend on the version."""
+    return _kind_of_tag(element.tag)
+
+
+@lru_cache(maxsize=256)
+def _kind_of_tag(tag: object) -> str:
+    # A file names a few dozen tags, each read for every element: worked out once each.
+    uri, name = namespace(tag), local_name(tag)
+    if not uri:
+        return name
+    if is_wxr(uri):
+        return f"wp:{name}"
+    if _EXCERPT.search(uri):
+        return f"excerpt:{name}"
+    if uri.startswith("http://purl.org/rss/1.0/modules/content"):
+        return f"content:{name}"
+    if uri.startswith("http://purl.org/dc/elements/1.1"):
+        return f"dc:{name}"
+    return f"?:{name}"
+
+
+def _wanted(element: etree._Element) -> bool:
+    return _kind(element) in ("item", "wp:author")
+
+
+def _fields(element: etree._Element) -> dict[str, etree._Element]:
+    """The element's children by kind (the first of each; categories are read apart)."""
+    found: dict[str, etree._Element] = {}
+    for child in element:
+        found.setdefault(_kind(child), child)
+    return found
+
+
+def _date(gmt: str, local: str, site_timezone: tzinfo) -> datetime | None:
+    """A naive UTC time from the GMT date, else from the local date in the site's zone."""
+    for value, zone in ((gmt, UTC), (local, site_timezone)):
+        value = value.strip()
+        if not value or value.startswith("0000-00-00"):
+            continue
+        try:
+            parsed = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    return None
+
+
+class _Reader:
+    def __init__(self, skipped: Callable[[Skipped], None], site_timezone: tzinfo):
+        self.skipped = skipped
+        self.site_timezone = site_timezone
+        self.login_by_user_id: dict[str, str] = {}
+        self.base_url = ""
+
+    def skip(self, element: etree._Element, what: str, reason: str) -> None:
+        self.skipped(Skipped(line=element.sourceline, element=what, reason=reason))
+
+    def author(self, element: etree._Element) -> SourceAuthor | None:
+        f = _fields(element)
+        login = html.unescape(text(f.get("wp:author_login"))).strip()
+        if not login:
+            self.skip(element, "wp:author", "no author_login")
+            return None
+        user_id = text(f.get("wp:author_id")).strip()
+        if user_id:
+            self.login_by_user_id[user_id] = login
+        name = html.unescape(text(f.get("wp:author_display_name"))).strip()
+        return SourceAuthor(
+            source=SOURCE,
+            source_id=login,
+            login=login,
+            display_name=name or login,
+            email=text(f.get("wp:author_email")).strip(),
+        )
+
+    def item(self, element: etree._Element) -> Iterator[Record]:
+        f = _fields(element)
+        post_id = text(f.get("wp:post_id")).strip()
+        post_type = text(f.get("wp:post_type")).strip() or "post"
+        status = text(f.get("wp:status")).strip()
+        if not post_id.isdigit():
+            self.skip(element, "item", "no wp:post_id")
+            return
+        if post_type not in ("post", "page"):
+            self.skip(element, "item", f"post {post_id}: not a post or page but {post_type!r}")
+            return
+        if status not in POST_STATES:
+            self.skip(element, "item", f"post {post_id}: status {status or 'missing'}")
+            return
+        yield self.post(element, f, post_id, post_type, POST_STATES[status])
+        for child in element:
+            if _kind(child) == "wp:comment":
+                comment = self.comment(child, post_id)
+                if comment is not None:
+                    yield comment
+
+    def post(self, element, f, post_id: str, post_type, state: PostState) -> SourcePost:
+        title = html.unescape(text(f.get("title"))).strip()
+        tags = []
+        for child in element:
+            if _kind(child) == "category" and child.get("domain") in ("category", "post_tag"):
+                name = html.unescape(text(child)).strip()
+                if name and name not in tags:
+                    tags.append(name)
+        query = "page_id" if post_type == "page" else "p"
+        links = [text(f.get("link")).strip(), text(f.get("guid")).strip()]
+        if self.base_url:
+            links.append(f"{self.base_url}/?{query}={post_id}")
+        return SourcePost(
+            source=SOURCE,
+            source_id=post_id,
+            kind=post_type,
+            title=title,
+            slug=text(f.get("wp:post_name")).strip(),
+            state=state,
+            published_at=_date(
+                text(f.get("wp:post_date_gmt")), text(f.get("wp:post_date")), self.site_timezone
+            ),
+            body_html=text(f.get("content:encoded")),
+            excerpt_html=text(f.get("excerpt:encoded")),
+            author_login=html.unescape(text(f.get("dc:creator"))).strip(),
+            tags=tuple(tags),
+            links=tuple(dict.fromkeys(link for link in links if link)),
+            comments_open=text(f.get("wp:comment_status")).strip() != "closed",
+        )
+
+    def comment(self, element: etree._Element, post_id: str) -> SourceComment | None:
+        f = _fields(element)
+        comment_id = text(f.get("wp:comment_id")).strip()
+        if not comment_id.isdigit():
+            self.skip(element, "wp:comment", f"post {post_id}: a comment without comment_id")
+            return None
+        where = f"comment {comment_id}"
+        approved = text(f.get("wp:comment_approved")).strip()
+        kind = text(f.get("wp:comment_type")).strip()
+        if approved not in COMMENT_STATES:
+            self.skip(element, "wp:comment", f"{where}: comment_approved {approved!r}")
+            return None
+        if kind not in COMMENT_KINDS:
+            self.skip(element, "wp:comment", f"{where}: comment_type {kind!r}")
+            return None
+        created_at = _date(
+            text(f.get("wp:comment_date_gmt")), text(f.get("wp:comment_date")), self.site_timezone
+        )
+        if created_at is None:
+            self.skip(element, "wp:comment", f"{where}: no readable comment_date")
+            return None
+        parent = text(f.get("wp:comment_parent")).strip()
+        user_id = text(f.get("wp:comment_user_id")).strip()
+        return SourceComment(
+            source=SOURCE,
+            source_id=comment_id,
+            thread_source_id=post_id,
+            parent_source_id=parent if parent not in ("", "0") else None,
+            created_at=created_at,
+            body_html=text(f.get("wp:comment_content")),
+            author_name=html.unescape(text(f.get("wp:comment_author"))).strip(),
+            author_email=text(f.get("wp:comment_author_email")).strip(),
+            author_url=text(f.get("wp:comment_author_url")).strip(),
+            author_login=self.login_by_user_id.get(user_id) if user_id not in ("", "0") else None,
+            state=COMMENT_STATES[approved],
+            kind=COMMENT_KINDS[kind],
+        )
+
+
+def read(
+    stream: BinaryIO, skipped: Callable[[Skipped], None], *, site_timezone: tzinfo = UTC
+) -> Iterator[Record]:
+    """The authors, posts and comments of a WXR export, in file order."""
+    reader = _Reader(skipped, site_timezone)
+    for element in elements(stream, _wanted, skipped):
+        if not reader.base_url:
+            reader.base_url = _base_url(element)
+        if _kind(element) == "wp:author":
+            author = reader.author(element)
+            if author is not None:
+                yield author
+        else:
+            yield from reader.item(element)
+
+
+def _base_url(element: etree._Element) -> str:
+    """The site's address, from the channel's ``wp:base_blog_url`` or ``link``, read
+    beside the first item or author (the channel's header comes before both)."""
+    channel = element.getparent()
+    if channel is None:
+        return ""
+    found = _fields(channel)
+    url = text(found.get("wp:base_blog_url")) or text(found.get("link"))
+    return url.strip().rstrip("/")
