@@ -1,6 +1,7 @@
 """/admin/settings: who may use it, what it refuses (keeping what was typed), the audit
 trail, and that every setting it saves is the one the site then uses."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -296,3 +297,30 @@ def test_an_unset_setting_follows_the_environment(app):
     app.config["SITE_NAME"] = "Changed In Config"
     assert site_settings()["SITE_NAME"] == "Changed In Config"
     assert site_settings().is_default("SITE_NAME")
+
+
+def test_no_code_reads_a_site_setting_past_the_store():
+    """A setting saved on /admin/settings is the one every part uses: none reads its
+    environment default straight from the app's config (only the store and the start-up
+    checks of the environment's values may)."""
+    from pathlib import Path
+
+    import blogapp
+
+    root = Path(blogapp.__file__).parent
+    names = "|".join(setting.name for setting in SETTINGS)
+    # The app's config in Python (``current_app.config[...]``, ``app.config.get(...)``)
+    # and in templates (``config[...]``); a local named ``config`` holding the store is fine.
+    in_python = re.compile(rf"\.config(\[|\.get\()\s*['\"]({names})['\"]")
+    in_templates = re.compile(rf"\bconfig(\[|\.get\()\s*['\"]({names})['\"]")
+    # urls.py: the URL adapter asks the store's last-read values, and the config only in
+    # an app built without the store.
+    allowed = {root / "sitesettings" / "store.py", root / "ops" / "settings.py", root / "urls.py"}
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".py", ".html", ".txt"} and path not in allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if (in_python if path.suffix == ".py" else in_templates).search(line)
+    ]
+    assert found == []

@@ -34,6 +34,7 @@ from blogapp.models import Comment, CommentStatus, Follow, Post
 from blogapp.models.base import utcnow
 from blogapp.ops.drainer import mark_written
 from blogapp.ops.outbox import DrainReport, Outbox, register_outbox
+from blogapp.sitesettings.store import site_settings
 
 EVERY = timedelta(hours=1)
 # A mail lists this many comments, then links to the thread for the rest.
@@ -98,7 +99,7 @@ def _mail(session: Session, follow: Follow, news: list[Comment]) -> None:
         thread=url_for("blog.post", slug=post.slug, _external=True) + "#comments",
         account=url_for("accounts.me.home", _external=True) + "#following",
         unsubscribe_url=unsubscribe,
-        site_name=current_app.config["SITE_NAME"],
+        site_name=site_settings()["SITE_NAME"],
     )
     what = "A new comment" if len(news) == 1 else f"{len(news)} new comments"
     subject = f"{what} on “{post.title}”"

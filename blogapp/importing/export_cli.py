@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from blogapp.importing.wxr_export import export_to
+from blogapp.sitesettings.store import site_settings
 
 export_cli = click.Group("export", help="Export the whole site for another system.")
 
@@ -18,7 +19,7 @@ export_cli = click.Group("export", help="Export the whole site for another syste
 @with_appcontext
 def export_wordpress(file: Path) -> None:
     """Write every post, tag, author and comment to FILE as a WordPress export (WXR 1.2)."""
-    if not (current_app.config["SITE_URL"] or current_app.config["SERVER_NAME"]):
+    if not (site_settings()["SITE_URL"] or current_app.config["SERVER_NAME"]):
         raise click.ClickException(
             "set SITE_URL (like https://blog.example.com): the export links to each post."
         )

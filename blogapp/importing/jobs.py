@@ -30,6 +30,7 @@ from blogapp.importing.writer import ImportOptions, import_file
 from blogapp.models import ImportJob, User
 from blogapp.models.base import utcnow
 from blogapp.responses.audit import Action, record
+from blogapp.sitesettings.store import site_settings
 
 CHUNK = 1024 * 1024
 KEEP_UNIMPORTED = timedelta(days=1)
@@ -225,7 +226,7 @@ def run_job(app: Flask, job_id: int) -> None:
 def _run(job: ImportJob) -> ImportReport:
     actor = db.session.get(User, job.started_by_id)
     read = READERS[job.source].read
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    zone = ZoneInfo(site_settings()["SITE_TIMEZONE"])
 
     def reader(stream, skipped):
         return read(stream, skipped, zone)

@@ -32,12 +32,13 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, current_app, stream_with_context, url_for
+from flask import Response, stream_with_context, url_for
 from sqlalchemy.orm import selectinload
 
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Tag, User
 from blogapp.models.base import utcnow
+from blogapp.sitesettings.store import site_settings
 
 WXR_VERSION = "1.2"
 PAGE = 200  # posts read at once
@@ -72,7 +73,7 @@ def _plain(text: str) -> str:
 def wxr_lines() -> Iterator[str]:
     """The export, a few lines at a time (needs an app context and a way to build
     external URLs: SITE_URL, SERVER_NAME or a request)."""
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    zone = ZoneInfo(site_settings()["SITE_TIMEZONE"])
     home = url_for("blog.index", _external=True)
     yield from _channel_head(home)
     for author in db.session.scalars(_authors()):
@@ -101,7 +102,7 @@ def _channel_head(home: str) -> Iterator[str]:
         '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         '\txmlns:wp="http://wordpress.org/export/1.2/"\n>\n<channel>\n'
     )
-    yield f"\t<title>{_plain(current_app.config['SITE_NAME'])}</title>\n"
+    yield f"\t<title>{_plain(site_settings()['SITE_NAME'])}</title>\n"
     yield f"\t<link>{_plain(home)}</link>\n\t<description></description>\n"
     yield f"\t<pubDate>{now}</pubDate>\n\t<language>en</language>\n"
     yield f"\t<wp:wxr_version>{WXR_VERSION}</wp:wxr_version>\n"
