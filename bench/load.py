@@ -6,8 +6,10 @@ Both run behind the same gunicorn.conf.py on 127.0.0.1 with SQLite. Parley's cli
 are the load test's (tests/load_harness.py: readers fetch a post and post a comment or
 reply, one client in ten is an employee answering or acknowledging from the queue);
 the baseline's clients fetch a page and post a row. Prints accepted writes per second
-and requests per second for both, and Parley's share of the baseline; after each Parley
-run, what its outboxes still held and `flask search check` after `flask search sync`.
+and requests per second for both, the server's CPU time a write (all its processes, from
+/proc: what a loaded machine disturbs least), and Parley's share of the baseline by each;
+after each Parley run, what its outboxes still held and `flask search check` after
+`flask search sync`.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -28,7 +31,14 @@ from tests.load_harness import Gunicorn, run_clients, seed_site, server_env
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def parley(seconds: float, clients: int, work: Path, **env: str) -> tuple[float, float]:
+@dataclass
+class Run:
+    writes_per_second: float
+    requests_per_second: float
+    server_cpu_per_write: float  # ms of the server's CPU (all its processes) a write
+
+
+def parley(seconds: float, clients: int, work: Path, **env: str) -> Run:
     app = create_app(
         DevelopmentConfig,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{work / 'parley.db'}",
@@ -41,8 +51,16 @@ def parley(seconds: float, clients: int, work: Path, **env: str) -> tuple[float,
         assert upgrade.exit_code == 0, upgrade.output
         site = seed_site()
         server = Gunicorn(server_env(app, **env), workers=4)
+        started = []
         try:
-            report = run_clients(server.url, site, clients=clients, seconds=seconds)
+            report = run_clients(
+                server.url,
+                site,
+                clients=clients,
+                seconds=seconds,
+                on_start=lambda: started.append(server.cpu_seconds()),
+            )
+            cpu = server.cpu_seconds() - started[0]
         finally:
             server.stop()
         print(f"  {work.name}: {search_after_load(app)}")
@@ -51,7 +69,12 @@ def parley(seconds: float, clients: int, work: Path, **env: str) -> tuple[float,
     if bad:
         print(f"  parley: failed requests {bad}")
     # Each turn is two requests: the page, then the write.
-    return report.writes_per_second, 2 * len(report.outcomes) / report.seconds
+    writes = report.writes_per_second * report.seconds
+    return Run(
+        report.writes_per_second,
+        2 * len(report.outcomes) / report.seconds,
+        1000 * cpu / writes if writes else float("nan"),
+    )
 
 
 def search_after_load(app) -> str:
@@ -65,7 +88,7 @@ def search_after_load(app) -> str:
     return f"after the run {left}; {sync.output.splitlines()[0]} search check: {verdict}"
 
 
-def reference(seconds: float, clients: int, work: Path) -> tuple[float, float]:
+def reference(seconds: float, clients: int, work: Path) -> Run:
     env = {
         **server_env_stub(work),
         "BENCH_SQLITE_PATH": str(work / "reference.db"),
@@ -92,17 +115,19 @@ def reference(seconds: float, clients: int, work: Path) -> tuple[float, float]:
                 requests_made += 2
                 writes += answer.status_code == 303
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), server.cpu_seconds()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        cpu = server.cpu_seconds() - cpu_before
     finally:
         server.stop()
     elapsed = time.monotonic() - started
-    return writes / elapsed, requests_made / elapsed
+    per_write = 1000 * cpu / writes if writes else float("nan")
+    return Run(writes / elapsed, requests_made / elapsed, per_write)
 
 
 def server_env_stub(work: Path) -> dict:
@@ -122,19 +147,34 @@ def main() -> None:
         for name in ("embedded", "worker"):
             (work / name).mkdir()
         print(f"{args.clients} clients, {args.seconds:.0f} s each, gunicorn 4 workers x 4 threads")
-        ref_writes, ref_requests = reference(args.seconds, args.clients, work)
-        par_writes, par_requests = parley(args.seconds, args.clients, work / "embedded")
+        base = reference(args.seconds, args.clients, work)
+        embedded = parley(args.seconds, args.clients, work / "embedded")
         # Requests only write outbox rows; `flask worker` sends (none runs here).
         off = {"SEARCH_DRAIN_AFTER_COMMIT": "0", "MAIL_SEND_AFTER_COMMIT": "0"}
-        wrk_writes, wrk_requests = parley(args.seconds, args.clients, work / "worker", **off)
+        worker = parley(args.seconds, args.clients, work / "worker", **off)
     load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True).stdout.split()
-    print(f"{'':<28}{'writes/s':>10}{'requests/s':>12}")
-    print(f"{'baseline (bare Flask+SQLite)':<28}{ref_writes:>10.1f}{ref_requests:>12.1f}")
-    print(f"{'Parley, embedded default':<28}{par_writes:>10.1f}{par_requests:>12.1f}")
-    print(f"{'Parley, outboxes to worker':<28}{wrk_writes:>10.1f}{wrk_requests:>12.1f}")
+    print(f"{'':<28}{'writes/s':>10}{'requests/s':>12}{'server CPU ms/write':>21}")
+    for label, run in (
+        ("baseline (bare Flask+SQLite)", base),
+        ("Parley, embedded default", embedded),
+        ("Parley, outboxes to worker", worker),
+    ):
+        print(
+            f"{label:<28}{run.writes_per_second:>10.1f}{run.requests_per_second:>12.1f}"
+            f"{run.server_cpu_per_write:>21.1f}"
+        )
+    share = base.writes_per_second
     print(
-        f"writes/s as a share of the baseline: embedded {par_writes / ref_writes:.2f}, "
-        f"worker {wrk_writes / ref_writes:.2f}"
+        f"writes/s as a share of the baseline: embedded {embedded.writes_per_second / share:.2f}, "
+        f"worker {worker.writes_per_second / share:.2f}"
+    )
+    # What the share would be if the server's CPU were all that limited both (a busy,
+    # shared machine disturbs writes/s far more than the CPU each write costs).
+    cost = base.server_cpu_per_write
+    print(
+        f"baseline's server CPU a write as a share of Parley's: embedded "
+        f"{cost / embedded.server_cpu_per_write:.2f}, "
+        f"worker {cost / worker.server_cpu_per_write:.2f}"
     )
     print(f"load average at the end: {' '.join(load[:3])}")
 

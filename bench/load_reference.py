@@ -1,7 +1,7 @@
 """The load bench's baseline: the least a comment-posting site can do under gunicorn.
 
 GET /posts/<slug> reads the newest 50 rows of one table; POST inserts a row into
-SQLite (WAL, the same busy timeout as Parley) and redirects. No accounts, no
+SQLite (WAL, synchronous=NORMAL, the same busy timeout as Parley) and redirects. No accounts, no
 Markdown, no CSRF, no outboxes: what is left is gunicorn, Flask and one write.
 """
 
@@ -18,6 +18,7 @@ app = Flask("reference")
 def connect() -> sqlite3.Connection:
     connection = sqlite3.connect(DATABASE, timeout=20)
     connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")  # as Parley's (blogapp/extensions.py)
     return connection
 
 

@@ -69,7 +69,7 @@ def site(client, auth, make_user, make_comment):
     admin = make_user(Role.ADMIN, name="Ada Admin")
     auth.login(admin.email)
     write_post(client, title="Swept post", body="Words.", action="publish", tags="news")
-    from blogapp.models import Post
+    from blogapp.models import ImportJob, Post
 
     post = db.session.scalars(db.select(Post)).one()
     edit_post(client, post.id, action="publish", slug="swept-renamed")
@@ -79,6 +79,16 @@ def site(client, auth, make_user, make_comment):
     make_comment(post, parent=comment, body="A follow-up.")
     revision = db.session.scalars(db.select(Revision)).first()
     endpoint = add_endpoint("http://127.0.0.1:9/hook", ["owed"], admin)
+    job = ImportJob(
+        source="wordpress",
+        filename="export.xml",
+        stored_path="/nonexistent/export.xml",
+        dry_run=True,
+        state="done",
+        started_by_id=admin.id,
+    )
+    db.session.add(job)
+    db.session.commit()
     return admin, {
         "slug": post.slug,
         "post_id": post.id,
@@ -90,6 +100,7 @@ def site(client, auth, make_user, make_comment):
         "action": "similar",
         "user_id": admin.id,
         "endpoint_id": endpoint.id,
+        "job_id": job.id,
     }
 
 

@@ -8,6 +8,7 @@ password (every other browser) and disabling the account (every browser) take
 effect on the next request, whatever cookies were copied.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -59,16 +60,22 @@ def start_session(user: User, remember: bool, user_agent: str | None = None) -> 
     return row
 
 
+@functools.cache
+def _sign_in() -> sa.Select:
+    """The sign-in with ``:token_hash`` and its user: built once, every request asks."""
+    return (
+        sa.select(LoginSession)
+        .options(joinedload(LoginSession.user))
+        .where(LoginSession.token_hash == sa.bindparam("token_hash"))
+    )
+
+
 def user_for_login_id(login_id: str) -> User | None:
     """The enabled user a cookie's ``<user id>:<token>`` still signs in, else None."""
     user_id, _, token = login_id.partition(":")
     if not user_id.isdigit() or not token or len(token) > 100:
         return None
-    row = db.session.scalar(
-        sa.select(LoginSession)
-        .options(joinedload(LoginSession.user))
-        .where(LoginSession.token_hash == _hash(token))
-    )
+    row = db.session.scalar(_sign_in(), {"token_hash": _hash(token)})
     if row is None or str(row.user_id) != user_id:
         return None
     if not row.user.is_active or row.expires_at < utcnow():

@@ -61,7 +61,9 @@ class NoCache:
 
 
 # The post page's caches, which PAGE_CACHE turns off (the tracker's own use RESPONSES_CACHE).
-PAGE_CACHES = frozenset({"pages", "threads", "posts", "forms", "response_figures"})
+PAGE_CACHES = frozenset({"pages", "threads", "posts", "forms", "response_figures", "comments"})
+# Each drawn comment (comments/present.drawn) of every page of threads in use.
+SIZES = {"comments": 8192}
 
 
 def cache(name: str) -> RenderCache | NoCache:
@@ -76,5 +78,5 @@ def cache(name: str) -> RenderCache | NoCache:
         kept = current_app.extensions["parley_render_caches"] = (version, {})
     caches = kept[1]
     if name not in caches:
-        caches[name] = RenderCache()
+        caches[name] = RenderCache(SIZES.get(name, SIZE))
     return caches[name]

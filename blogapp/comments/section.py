@@ -24,7 +24,7 @@ from markupsafe import Markup
 from blogapp.comments.cache import cache
 from blogapp.comments.forms import CommentForm
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
-from blogapp.comments.present import CommentLinks, own_slot, present_thread
+from blogapp.comments.present import CommentLinks, drawn_comments, own_slot, present_thread
 from blogapp.comments.reader_form import new_comment_form, signed_in_form
 from blogapp.comments.services import comments_closed, past_close_age
 from blogapp.comments.slots import Drawing, slot
@@ -122,7 +122,11 @@ def _draw_thread(post, viewer, newest_first, page, per_page, closed, stats):
     present_thread(thread, viewer, closed, own_slots=viewer.user_id == 0)
     # Kept as bytes: the page is joined around it without copying it into another string.
     html = render_template(
-        "comments/_thread.html", post=post, thread=thread, newest_first=newest_first
+        "comments/_thread.html",
+        post=post,
+        thread=thread,
+        newest_first=newest_first,
+        drawn=drawn_comments(),
     )
     return Drawing.of(html), ThreadSummary(thread.count, stats.roots, thread.page, thread.pages)
 

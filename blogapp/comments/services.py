@@ -1,5 +1,6 @@
 """Posting, editing and deleting comments. Views call these; these commit."""
 
+import functools
 import hashlib
 from datetime import datetime, timedelta
 
@@ -103,17 +104,29 @@ def _first_time_guest(email: str) -> bool:
 
 
 def _duplicate_of(post: Post, author: User | None, email: str | None, body: str, now):
+    params = {"post": post.id, "body": body, "since": now - DUPLICATE_WINDOW}
+    if author is not None:
+        return db.session.scalar(_duplicate(by_account=True), {**params, "author": author.id})
+    return db.session.scalar(
+        _duplicate(by_account=False), {**params, "email": (email or "").lower()}
+    )
+
+
+@functools.cache
+def _duplicate(by_account: bool) -> sa.Select:
+    """The same text by the same person on the same post within DUPLICATE_WINDOW (the
+    account ``:author``, or the guest ``:email``, lowercased). Built once: every comment asks."""
     query = sa.select(Comment).where(
-        Comment.post_id == post.id,
-        Comment.body_source == body,
-        Comment.created_at >= now - DUPLICATE_WINDOW,
+        Comment.post_id == sa.bindparam("post"),
+        Comment.body_source == sa.bindparam("body"),
+        Comment.created_at >= sa.bindparam("since"),
         Comment.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.HELD.value]),
     )
-    if author is not None:
-        query = query.where(Comment.author_id == author.id)
+    if by_account:
+        query = query.where(Comment.author_id == sa.bindparam("author"))
     else:
-        query = query.where(sa.func.lower(Comment.guest_email) == (email or "").lower())
-    return db.session.scalar(query.limit(1))
+        query = query.where(sa.func.lower(Comment.guest_email) == sa.bindparam("email"))
+    return query.limit(1)
 
 
 def post_comment(

@@ -5,6 +5,7 @@ top-level threads, and a stamp that changes with any change to any comment)
 and one for the comments of the requested page of top-level threads.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -192,18 +193,25 @@ def load_thread(
 def page_of(comment: Comment, per_page: int) -> int:
     """The page (oldest first) on which ``comment``'s thread is drawn."""
     root = comment.root or comment
-    earlier = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Comment.post_id == root.post_id,
-            Comment.parent_id.is_(None),
-            Comment.status.in_(PUBLIC_STATUSES),
-            sa.or_(
-                Comment.created_at < root.created_at,
-                sa.and_(Comment.created_at == root.created_at, Comment.id < root.id),
-            ),
-        )
-    )
+    params = {"post": root.post_id, "created": root.created_at, "id": root.id}
+    earlier = db.session.scalar(_earlier_roots(), params)
     return earlier // per_page + 1 if per_page else 1
+
+
+@functools.cache
+def _earlier_roots() -> sa.Select:
+    """How many public top-level comments of the post ``:post`` come before the one
+    created at ``:created`` with ``:id``. Built once: every comment posted asks."""
+    created, id_ = sa.bindparam("created", type_=sa.DateTime), sa.bindparam("id")
+    return sa.select(sa.func.count()).where(
+        Comment.post_id == sa.bindparam("post"),
+        Comment.parent_id.is_(None),
+        Comment.status.in_(PUBLIC_STATUSES),
+        sa.or_(
+            Comment.created_at < created,
+            sa.and_(Comment.created_at == created, Comment.id < id_),
+        ),
+    )
 
 
 def build_tree(comments: list[Comment], newest_first: bool = False) -> Thread:

@@ -25,6 +25,11 @@ post_tags = sa.Table(
 )
 
 
+def _now() -> datetime:
+    """The time when a statement runs (looked up at each call: tests move the clock)."""
+    return utcnow()
+
+
 class Tag(db.Model):
     __tablename__ = "tags"
 
@@ -81,9 +86,12 @@ class Post(db.Model):
     @classmethod
     def visible_clause(cls, now: datetime | None = None) -> sa.ColumnElement[bool]:
         """SQL for is_visible(): a scheduled post shows itself once its time comes,
-        with no background job needed."""
+        with no background job needed. Without ``now``, the time of each execution, so a
+        statement built with it once is good forever."""
+        if now is None:
+            now = sa.bindparam("now", callable_=_now, type_=sa.DateTime, unique=True)
         return sa.and_(
             cls.status.in_([PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value]),
             cls.published_at.is_not(None),
-            cls.published_at <= (now or utcnow()),
+            cls.published_at <= now,
         )

@@ -1,6 +1,7 @@
 """What the public sees of the tracker: "Answered by …" on comments, a post's answer rate,
 an employee's answer count, and the site's typical response time."""
 
+import functools
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,13 +29,12 @@ class PublicAnswer:
     reply_id: int | None
 
 
-def public_answers(comment_ids) -> dict[int, PublicAnswer]:
-    """The standing public acknowledgement of each comment that has one, in one query."""
-    ids = list(comment_ids)
-    if not ids:
-        return {}
+@functools.cache
+def _answers_statement() -> sa.Select:
+    """The standing public acknowledgements of the comments ``:ids``: built once (building
+    it cost more than running it, on a page of a hundred comments)."""
     reply = aliased(Comment)
-    rows = db.session.execute(
+    return (
         sa.select(
             # "Answered by" goes under the message the employee replied to (a follow-up,
             # say), "Seen by" under the acknowledged comment.
@@ -52,10 +52,18 @@ def public_answers(comment_ids) -> dict[int, PublicAnswer]:
         .join(User, User.id == Acknowledgement.employee_id)
         .outerjoin(reply, reply.id == Acknowledgement.reply_id)
         .where(
-            Acknowledgement.standing_comment_id.in_(ids),
+            Acknowledgement.standing_comment_id.in_(sa.bindparam("ids", expanding=True)),
             Acknowledgement.kind.in_(PUBLIC_KINDS),
         )
-    ).all()
+    )
+
+
+def public_answers(comment_ids) -> dict[int, PublicAnswer]:
+    """The standing public acknowledgement of each comment that has one, in one query."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(_answers_statement(), {"ids": ids}).all()
     profiles: dict[str, str] = {}
     answers = {}
     for cid, kind, at, note, reply_id, created, name, title, slug in rows:
@@ -86,17 +94,26 @@ class PostSummary:
         return f"{text}, median first response {self.median}" if self.median else text
 
 
-def _first_response_rows(*where):
-    return db.session.execute(
+@functools.cache
+def _first_responses(since: bool) -> sa.Select:
+    """Each tracked comment's creation and its standing acknowledgement, of the post
+    ``:post``, or (``since``) site-wide since ``:since`` and answered in public. Built
+    once: the tracked clause's construction cost more than the query."""
+    where = (
+        (Comment.created_at >= sa.bindparam("since"), Acknowledgement.kind.in_(PUBLIC_KINDS))
+        if since
+        else (Comment.post_id == sa.bindparam("post"),)
+    )
+    return (
         sa.select(Comment.created_at, Acknowledgement.kind, Acknowledgement.created_at)
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
         .where(Comment.tracked_clause(), *where)
-    ).all()
+    )
 
 
 def post_summary(post_id: int) -> PostSummary | None:
     """ "N of M questions answered, median first response 3 h" for one post."""
-    rows = _first_response_rows(Comment.post_id == post_id)
+    rows = db.session.execute(_first_responses(since=False), {"post": post_id}).all()
     asked = [r for r in rows if r[1] != AckKind.NO_RESPONSE_NEEDED]
     if not asked:
         return None
@@ -185,7 +202,7 @@ def person_rates(user_id: int, days: int = 90) -> PersonRates:
 def typical_response_time(days: int = 90) -> str | None:
     """The median time to a first public answer over the last ``days`` days."""
     since = utcnow() - timedelta(days=days)
-    rows = _first_response_rows(Comment.created_at >= since, Acknowledgement.kind.in_(PUBLIC_KINDS))
+    rows = db.session.execute(_first_responses(since=True), {"since": since}).all()
     waits = [at - created for created, _, at in rows]
     return describe(statistics.median(waits)) if waits else None
 
