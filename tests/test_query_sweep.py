@@ -4,11 +4,13 @@ The routes come from the app's own url_map, so a page added later is swept too; 
 path parts are filled from a small seeded site so each request reaches its view.
 """
 
+import io
 from urllib.parse import urlencode
 
 import pytest
 
 from blogapp.extensions import db
+from blogapp.importing import jobs
 from blogapp.models import Revision, Role
 from tests.studio_helpers import edit_post, write_post
 
@@ -77,6 +79,7 @@ def site(client, auth, make_user, make_comment):
     comment = make_comment(post, body="A question?")
     make_comment(post, parent=comment, body="A follow-up.")
     revision = db.session.scalars(db.select(Revision)).first()
+    job = jobs.start_dry_run(io.BytesIO(b"<rss/>"), "swept.xml", "wordpress", None, False, admin)
     return admin, {
         "slug": post.slug,
         "post_id": post.id,
@@ -87,6 +90,7 @@ def site(client, auth, make_user, make_comment):
         "filename": "css/site.css",
         "action": "similar",
         "user_id": admin.id,
+        "job_id": job.id,
     }
 
 
