@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from blogapp.mail.tokens import unsubscribe_token
 from blogapp.models import Comment, CommentStatus, Post, PostStatus, Role, User
 from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
+from tests.import_helpers import WXR
 
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -242,6 +243,11 @@ def test_every_page_passes_axe_and_staff_pages_fit_a_phone(demo_app, live_server
     walk.check("admin-webhook", endpoint, phone=True)
     walk.check("admin-webhook-edit", endpoint + "/edit", phone=True)
     walk.check("admin-webhooks", "/admin/webhooks", phone=True)
+    walk.check("admin-import", "/admin/import", phone=True)
+    page.set_input_files("#export", str(WXR / "site-1.2.xml"))
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".import-report")
+    walk.check("admin-import-dry-run", page.url.removeprefix(live_server), phone=True)
     walk.check("welcome-dead-link", "/welcome/expired", status=400)
     walk.check("account-security-staff", "/account/security", phone=True)
     # Public pages show staff more: moderator links, the response figures, search filters.

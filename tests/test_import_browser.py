@@ -40,8 +40,15 @@ def test_an_admin_imports_a_wordpress_site_from_the_browser(demo_app, live_serve
     page.click("nav >> text=Admin")
     page.click("text=Import a blog")
     expect(page.locator("h1")).to_have_text("Import a blog")
-    page.set_input_files("#export", str(WXR / "site-1.2.xml"))
+    # A file that is not an export is refused on the form, the other choices kept.
+    page.set_input_files("#export", {"name": "notes.pdf", "mimeType": "application/pdf",
+                                     "buffer": b"%PDF-1.4 not an export"})  # fmt: skip
     page.fill("#cutoff", "2024-05-03")
+    page.click("main button[type=submit]")
+    expect(page.locator("#export-error")).to_contain_text("That file is not XML")
+    assert page.input_value("#cutoff") == "2024-05-03"
+    screenshot(page, "import-not-xml")
+    page.set_input_files("#export", str(WXR / "site-1.2.xml"))
     screenshot(page, "import-upload")
     page.click("main button[type=submit]")
 

@@ -4,11 +4,13 @@ The routes come from the app's own url_map, so a page added later is swept too; 
 path parts are filled from a small seeded site so each request reaches its view.
 """
 
+import io
 from urllib.parse import urlencode
 
 import pytest
 
 from blogapp.extensions import db
+from blogapp.importing import jobs
 from blogapp.models import Revision, Role
 from blogapp.webhooks.services import add_endpoint
 from tests.studio_helpers import edit_post, write_post
@@ -69,7 +71,7 @@ def site(client, auth, make_user, make_comment):
     admin = make_user(Role.ADMIN, name="Ada Admin")
     auth.login(admin.email)
     write_post(client, title="Swept post", body="Words.", action="publish", tags="news")
-    from blogapp.models import ImportJob, Post
+    from blogapp.models import Post
 
     post = db.session.scalars(db.select(Post)).one()
     edit_post(client, post.id, action="publish", slug="swept-renamed")
@@ -79,16 +81,7 @@ def site(client, auth, make_user, make_comment):
     make_comment(post, parent=comment, body="A follow-up.")
     revision = db.session.scalars(db.select(Revision)).first()
     endpoint = add_endpoint("http://127.0.0.1:9/hook", ["owed"], admin)
-    job = ImportJob(
-        source="wordpress",
-        filename="export.xml",
-        stored_path="/nonexistent/export.xml",
-        dry_run=True,
-        state="done",
-        started_by_id=admin.id,
-    )
-    db.session.add(job)
-    db.session.commit()
+    job = jobs.start_dry_run(io.BytesIO(b"<rss/>"), "swept.xml", "wordpress", None, False, admin)
     return admin, {
         "slug": post.slug,
         "post_id": post.id,
