@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.importing import wordpress
 from blogapp.importing.links import normalize, parse_rules
+from blogapp.importing.records import SourceAuthor, SourceComment, SourcePost
 from blogapp.models import Post, Role
 from tests.import_helpers import WXR, import_wxr
 
@@ -113,3 +114,59 @@ def test_rules_map_old_paths_to_slugs():
     assert parse_rules("# old\n/old/page/  new-slug\n\n") == {"/old/page": "new-slug"}
     with pytest.raises(ValueError, match="line 1"):
         parse_rules("just-one-field")
+
+
+ONE_BROKEN_ITEM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+ <item>
+  <title>Broken 1</title>
+  <wp:post_id>1</wp:post_id><wp:status>publish</wp:status>
+  <wp:post_name>broken & bare</wp:post_name>
+ </item>
+ <item>
+  <title>Tom &amp; Jerry &lt;3</title>
+  <dc:creator>ana</dc:creator>
+  <content:encoded><![CDATA[<p>Fish & chips &amp; <b>more</b></p>]]></content:encoded>
+  <wp:post_id>2</wp:post_id><wp:status>publish</wp:status><wp:post_name>tom</wp:post_name>
+  <category domain="post_tag"><![CDATA[Q&A]]></category>
+  <wp:comment>
+   <wp:comment_id>5</wp:comment_id>
+   <wp:comment_author>Ren&amp;eacute; &lt;the cat&gt;</wp:comment_author>
+   <wp:comment_date_gmt>2024-01-02 00:00:00</wp:comment_date_gmt>
+   <wp:comment_content>1 &lt; 2 &amp;&amp; 3 &gt; 2 &#233; &quot;ok&quot;</wp:comment_content>
+   <wp:comment_approved>1</wp:comment_approved>
+  </wp:comment>
+ </item>
+ <item>
+  <title>Unclosed <b>tag</title>
+  <wp:post_id>3</wp:post_id><wp:status>publish</wp:status>
+ </item>
+ <wp:author><wp:author_login>bo</wp:author_login>
+  <wp:author_display_name>Bo &amp; Co &#x263A;</wp:author_display_name></wp:author>
+ <item>
+  <title><![CDATA[CDATA & <raw>]]> &amp; after</title>
+  <wp:post_id>4</wp:post_id><wp:status>publish</wp:status><wp:post_name>four</wp:post_name>
+ </item>
+</channel>
+</rss>
+"""
+
+
+def test_a_broken_item_is_skipped_with_its_line_and_later_text_stays_intact():
+    records, skipped = _read(ONE_BROKEN_ITEM)
+    assert [(s.line, s.element) for s in skipped] == [(9, "xml"), (26, "xml")]
+    assert "item 1" in skipped[0].reason and "item 3" in skipped[1].reason
+    posts = {r.source_id: r for r in records if isinstance(r, SourcePost)}
+    assert sorted(posts) == ["2", "4"]
+    assert posts["2"].title == "Tom & Jerry <3"
+    assert posts["2"].body_html == "<p>Fish & chips &amp; <b>more</b></p>"
+    assert posts["2"].tags == ("Q&A",)
+    assert posts["4"].title == "CDATA & <raw> & after"
+    (comment,) = [r for r in records if isinstance(r, SourceComment)]
+    assert comment.author_name == "René <the cat>"
+    assert comment.body_html == '1 < 2 && 3 > 2 é "ok"'
+    (author,) = [r for r in records if isinstance(r, SourceAuthor)]
+    assert author.display_name == "Bo & Co \u263a"
