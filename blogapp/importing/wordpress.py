@@ -13,6 +13,11 @@ does not carry: the caller passes it (``site_timezone``). Names and titles have 
 HTML entities decoded (WordPress stores ``Ren&eacute;``). Nothing is decided here but
 what the file says: spam, pingbacks and notes are handed on with their state and kind,
 and the writer chooses what to keep.
+
+The file is read by ``xml_stream``, one ``item`` or ``wp:author`` (inside ``rss/channel``)
+at a time: a broken one (a bare ``&``, an unclosed tag, an undefined entity like
+``&eacute;`` outside CDATA, bytes that are not UTF-8) is reported with its line and
+skipped, and every element after it is read exactly as written.
 """
 
 from __future__ import annotations
@@ -35,12 +40,13 @@ from blogapp.importing.records import (
     SourceComment,
     SourcePost,
 )
-from blogapp.importing.xmlstream import elements, local_name, namespace, text
+from blogapp.importing.xml_stream import ParseProblem, RecordElement, TooBroken, read_records
 
 SOURCE = "wordpress"
 _WXR = re.compile(r"/export/1\.\d+/?$")
 _EXCERPT = re.compile(r"/export/1\.\d+/excerpt/?$")
-_ZERO_DATE = "0000-00-00 00:00:00"
+_RECORD_NAMES = frozenset({"item", "author"})  # wp:author; both inside rss/channel
+_RECORD_DEPTH = 3
 
 POST_STATES: dict[str, PostState] = {
     "publish": "published",
@@ -77,7 +83,9 @@ def _kind(element: etree._Element) -> str:
 @lru_cache(maxsize=256)
 def _kind_of_tag(tag: object) -> str:
     # A file names a few dozen tags, each read for every element: worked out once each.
-    uri, name = namespace(tag), local_name(tag)
+    if not isinstance(tag, str):
+        return ""  # a comment or processing instruction
+    uri, _, name = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
     if not uri:
         return name
     if is_wxr(uri):
@@ -91,8 +99,11 @@ def _kind_of_tag(tag: object) -> str:
     return f"?:{name}"
 
 
-def _wanted(element: etree._Element) -> bool:
-    return _kind(element) in ("item", "wp:author")
+def text(element: etree._Element | None) -> str:
+    """An element's text (CDATA included), "" when absent."""
+    if element is None:
+        return ""
+    return "".join(element.itertext()) if len(element) else (element.text or "")
 
 
 def _fields(element: etree._Element) -> dict[str, etree._Element]:
@@ -123,9 +134,12 @@ class _Reader:
         self.site_timezone = site_timezone
         self.login_by_user_id: dict[str, str] = {}
         self.base_url = ""
+        # The file's line less the parser's (a new parser follows each broken element).
+        self.line_shift = 0
 
     def skip(self, element: etree._Element, what: str, reason: str) -> None:
-        self.skipped(Skipped(line=element.sourceline, element=what, reason=reason))
+        line = (element.sourceline or 0) + self.line_shift
+        self.skipped(Skipped(line=line, element=what, reason=reason))
 
     def author(self, element: etree._Element) -> SourceAuthor | None:
         f = _fields(element)
@@ -240,15 +254,42 @@ def read(
 ) -> Iterator[Record]:
     """The authors, posts and comments of a WXR export, in file order."""
     reader = _Reader(skipped, site_timezone)
-    for element in elements(stream, _wanted, skipped):
-        if not reader.base_url:
-            reader.base_url = _base_url(element)
-        if _kind(element) == "wp:author":
-            author = reader.author(element)
-            if author is not None:
-                yield author
-        else:
-            yield from reader.item(element)
+    try:
+        for found in read_records(stream, _RECORD_NAMES, _stray(skipped), depth=_RECORD_DEPTH):
+            element = found.element
+            reader.line_shift = found.first_line - (element.sourceline or 0)
+            if not reader.base_url:
+                reader.base_url = _base_url(element)
+            if found.problems:
+                _report_broken(found, skipped)
+            elif _kind(element) == "wp:author":
+                author = reader.author(element)
+                if author is not None:
+                    yield author
+            elif _kind(element) == "item":
+                yield from reader.item(element)
+    except TooBroken as error:
+        skipped(Skipped(None, "xml", f"stopped reading: {error}"))
+
+
+def _stray(skipped: Callable[[Skipped], None]) -> Callable[[ParseProblem], None]:
+    def report(problem: ParseProblem) -> None:
+        skipped(Skipped(problem.line, "xml", f"outside any item: {problem.message}"))
+
+    return report
+
+
+def _report_broken(found: RecordElement, skipped: Callable[[Skipped], None]) -> None:
+    """A broken item or author, named by what of it was read before the break."""
+    f = _fields(found.element)
+    if _kind(found.element) == "wp:author":
+        login = text(f.get("wp:author_login")).strip()
+        label = f"wp:author {login}" if login else "wp:author"
+    else:
+        post_id = text(f.get("wp:post_id")).strip()
+        label = f"item {post_id}" if post_id.isdigit() else "item"
+    problem = found.problems[0]
+    skipped(Skipped(problem.line, "xml", f"{label}: {problem.message}"))
 
 
 def _base_url(element: etree._Element) -> str:

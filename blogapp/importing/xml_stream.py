@@ -40,6 +40,7 @@ PARSER_OPTIONS = {
 }
 BLOCK = 64 * 1024  # bytes read at once
 PIECE_LIMIT = 1024 * 1024  # a record longer than this is fed in blocks
+BACKLOG_LIMIT = 4 * PIECE_LIMIT  # what is kept to feed again after an error
 MAX_PARSE_ERRORS = 1_000  # past this the file is too broken to go on reading
 _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -127,29 +128,40 @@ class _Reading:
         self.offset = 0  # the file's line of the parser's line 1, less one
         self.skip_to: re.Pattern | None = None  # the closing tag that ends a broken record
         self.errors = 0
+        # The pieces fed since the open record began: (first line, last line with
+        # something on it, bytes).
+        # libxml2 waits for the end of what it is reading (a bare "&" for a ";"), so an
+        # error can surface pieces after its own; what followed it is fed again.
+        self.backlog: list[tuple[int, int, bytes]] = []
+        self.backlog_size = 0
 
     def feed(self, piece: bytes) -> Iterator[RecordElement]:
+        first = self.line
         self.line += piece.count(b"\n")
+        yield from self.take(first, piece)
+
+    def take(self, first: int, piece: bytes) -> Iterator[RecordElement]:
         if self.skip_to is not None:
             if self.skip_to.search(piece):
                 self.skip_to = None
-                self.restart()
+                self.restart(first + piece.count(b"\n"))
             return
+        self.backlog.append((first, first + piece.rstrip().count(b"\n"), piece))
+        self.backlog_size += len(piece)
+        while self.backlog_size > BACKLOG_LIMIT and len(self.backlog) > 1:
+            self.backlog_size -= len(self.backlog.pop(0)[2])
         failure = self.fed(piece)
-        if failure is None:
-            yield from self.take_events()
-        else:
-            yield from self.take_events(after_error=True)
-            yield from self.broken(failure, piece)
+        yield from self.take_events()
+        if failure is not None:
+            yield from self.broken(failure)
 
     def finish(self) -> Iterator[RecordElement]:
         if self.skip_to is not None:
             return
         failure = self.fed(None)
+        yield from self.take_events()
         if failure is not None:
-            yield from self.broken(failure, b"")
-        else:
-            yield from self.take_events()
+            yield from self.broken(failure)
 
     def fed(self, piece: bytes | None) -> tuple[int, str] | None:
         """Feed the parser (None: the end of the file); the first error, if any, as
@@ -172,9 +184,9 @@ class _Reading:
         first = re.sub(r", line \d+, column \d+$", "", (message or "").strip()).split("\n")[0]
         return re.sub(r"\bline (\d+)", lambda m: f"line {self.in_file(int(m[1]))}", first)
 
-    def take_events(self, after_error: bool = False) -> Iterator[RecordElement]:
-        """Hand over the records the parser has closed. After an error, only note where
-        the parser got to: the record it broke, and the elements around the records."""
+    def take_events(self) -> Iterator[RecordElement]:
+        """Hand over the records the parser has closed (after an error too: its events
+        all come before the error), and note the one open and the elements around them."""
         for event, element in self.parser.read_events():
             if event == "start":
                 self.depth += 1
@@ -184,9 +196,10 @@ class _Reading:
                     self.around.append(_start_tag(element))
                 elif self.depth == self.record_depth and self.is_record(element):
                     self.record = RecordElement(element, self.in_file(element.sourceline))
+                    self.forget_before(self.record.first_line)
                 continue
             self.depth -= 1
-            if not after_error and self.record is not None and element is self.record.element:
+            if self.record is not None and element is self.record.element:
                 record, self.record = self.record, None
                 record.problems.extend(_entity_references(element, self.offset))
                 yield record
@@ -194,6 +207,14 @@ class _Reading:
                 parent = element.getparent()
                 while element.getprevious() is not None:
                     del parent[0]
+
+    def forget_before(self, line: int) -> None:
+        """The parser has read past the pieces that end before ``line``."""
+        done = 0
+        while done < len(self.backlog) - 1 and self.backlog[done][1] < line:
+            self.backlog_size -= len(self.backlog[done][2])
+            done += 1
+        del self.backlog[:done]
 
     def is_record(self, element: etree._Element) -> bool:
         return local_name(element) in self.record_names
@@ -203,42 +224,53 @@ class _Reading:
         errors: then the line reached)."""
         return line + self.offset if line else self.line
 
-    def broken(self, failure: tuple[int, str], piece: bytes) -> Iterator[RecordElement]:
-        """Report where the file broke, and pass over the rest of the record it broke."""
+    def broken(self, failure: tuple[int, str]) -> Iterator[RecordElement]:
+        """Report where the file broke, pass over the rest of the record it broke, and
+        feed what the parser had been given after that to a new parser."""
         self.errors += 1
         if self.errors > MAX_PARSE_ERRORS:
             raise TooBroken(f"more than {MAX_PARSE_ERRORS} XML errors by line {self.line}")
         if not self.around:
             raise TooBroken(f"no XML document in the file ({failure[1]})")
         problem = ParseProblem(*failure)
+        backlog = self.backlog
         record, name = self.record, None
-        if record is not None:
+        if record is not None:  # the piece holding the error: the first that reaches it
             name = local_name(record.element)
-        else:
-            started = _record_start(self.record_names).search(piece)
-            name = started.group(1).decode() if started else None
-        if name is None:
+            at = next((i for i, (_, last, _) in enumerate(backlog) if last >= problem.line), -1)
+        else:  # lines shared by pieces: the last one it can be in (no record was open)
+            at = max((i for i, (first, _, _) in enumerate(backlog) if first <= problem.line),
+                     default=-1)  # fmt: skip
+        if record is None and backlog and (started := _record_start(self.record_names).match(backlog[at][2])):
+            name = started.group(1).decode()  # its start tag was the broken part
+            record = RecordElement(etree.Element(name), backlog[at][0])
+        if record is None:
             self.stray(problem)
-        elif record is None:  # its start tag was the broken part
-            record = RecordElement(etree.Element(name), problem.line)
-        if record is not None:
+        else:
             # libxml2 places an error inside an entity's text at that text's line.
             line = min(max(problem.line, record.first_line), self.line)
             record.problems.append(ParseProblem(line, problem.message))
             yield record
-        ends = _record_end(name) if name else None
-        if ends is not None and not ends.search(piece):
-            self.skip_to = ends
-        else:
-            self.restart()
+        if name is not None:
+            ends = _record_end(name)
+            at = next((i for i in range(at % max(len(backlog), 1), len(backlog))
+                       if ends.search(backlog[i][2])), None)  # fmt: skip
+            if at is None:
+                self.skip_to = ends
+                return
+        rest = backlog[at + 1 :] if at != -1 else []
+        self.restart(rest[0][0] if rest else self.line)
+        for first, _, piece in rest:
+            yield from self.take(first, piece)
 
-    def restart(self) -> None:
-        """A new parser for the rest of the file, inside the document element."""
+    def restart(self, first_line: int) -> None:
+        """A new parser for the file from ``first_line`` on, inside the document element."""
         self.parser = etree.XMLPullParser(events=("start", "end"), **PARSER_OPTIONS)
         self.parser.feed(b"".join(self.around))
         for _ in self.parser.read_events():
             pass
-        self.depth, self.record, self.offset = len(self.around), None, self.line - 1
+        self.depth, self.record, self.offset = len(self.around), None, first_line - 1
+        self.backlog, self.backlog_size = [], 0
 
 
 def _start_tag(element: etree._Element) -> bytes:
