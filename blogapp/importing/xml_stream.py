@@ -11,7 +11,9 @@ recovery mode is no help: after its first error it silently drops every ``&amp;`
 record it was inside is reported with the file's line, the bytes up to that record's
 closing tag are passed over, and a new parser takes up the rest, opened inside copies of
 the start tags around the records (so names keep their namespaces). The file is fed cut
-at each record's edges, so an error is caught in the piece of the record that holds it.
+at each record's edges. libxml2 may report an error pieces later (a bare ``&`` waits for
+a ``;``), so what was fed since the open record began is kept, and the pieces after the
+broken record are fed again to the new parser.
 Characters XML forbids (control characters pasted into a comment) are taken out before
 parsing.
 
@@ -233,17 +235,7 @@ class _Reading:
         if not self.around:
             raise TooBroken(f"no XML document in the file ({failure[1]})")
         problem = ParseProblem(*failure)
-        backlog = self.backlog
-        record, name = self.record, None
-        if record is not None:  # the piece holding the error: the first that reaches it
-            name = local_name(record.element)
-            at = next((i for i, (_, last, _) in enumerate(backlog) if last >= problem.line), -1)
-        else:  # lines shared by pieces: the last one it can be in (no record was open)
-            at = max((i for i, (first, _, _) in enumerate(backlog) if first <= problem.line),
-                     default=-1)  # fmt: skip
-        if record is None and backlog and (started := _record_start(self.record_names).match(backlog[at][2])):
-            name = started.group(1).decode()  # its start tag was the broken part
-            record = RecordElement(etree.Element(name), backlog[at][0])
+        at, record = self.where(problem)
         if record is None:
             self.stray(problem)
         else:
@@ -251,22 +243,37 @@ class _Reading:
             line = min(max(problem.line, record.first_line), self.line)
             record.problems.append(ParseProblem(line, problem.message))
             yield record
-        if name is not None:
-            ends = _record_end(name)
-            at = next((i for i in range(at % max(len(backlog), 1), len(backlog))
-                       if ends.search(backlog[i][2])), None)  # fmt: skip
-            if at is None:
+            ends = _record_end(local_name(record.element))
+            pieces = range(max(at, 0), len(self.backlog))
+            at = next((i for i in pieces if ends.search(self.backlog[i][2])), None)
+            if at is None:  # its end is still to come
                 self.skip_to = ends
                 return
-        rest = backlog[at + 1 :] if at != -1 else []
+        rest = self.backlog[at + 1 :]
         self.restart(rest[0][0] if rest else self.line)
         for first, _, piece in rest:
             yield from self.take(first, piece)
 
+    def where(self, problem: ParseProblem) -> tuple[int, RecordElement | None]:
+        """The backlog's piece that holds the error, and the record it broke (None: the
+        error is between records)."""
+        pieces, line = self.backlog, problem.line
+        if self.record is not None:  # the first piece that reaches the error's line
+            at = next((i for i, p in enumerate(pieces) if p[1] >= line), len(pieces) - 1)
+            return at, self.record
+        # No record open: the last piece the line can be in (pieces may share a line).
+        at = max((i for i, p in enumerate(pieces) if p[0] <= line), default=len(pieces) - 1)
+        started = _record_start(self.record_names).match(pieces[at][2]) if pieces else None
+        if started is None:
+            return at, None
+        # The record's start tag was the broken part.
+        return at, RecordElement(etree.Element(started.group(1).decode()), pieces[at][0])
+
     def restart(self, first_line: int) -> None:
         """A new parser for the file from ``first_line`` on, inside the document element."""
         self.parser = etree.XMLPullParser(events=("start", "end"), **PARSER_OPTIONS)
-        self.parser.feed(b"".join(self.around))
+        # The declaration first: libxml2 reads nothing before its first four bytes.
+        self.parser.feed(b'<?xml version="1.0" encoding="UTF-8"?>' + b"".join(self.around))
         for _ in self.parser.read_events():
             pass
         self.depth, self.record, self.offset = len(self.around), None, first_line - 1
@@ -298,4 +305,3 @@ def _entity_references(element: etree._Element, offset: int) -> list[ParseProble
         ParseProblem((ref.sourceline or 0) + offset, f"uses the entity {ref.text}, not expanded")
         for ref in element.iter(etree.Entity)
     ]
-
