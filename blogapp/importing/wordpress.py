@@ -40,7 +40,13 @@ from blogapp.importing.records import (
     SourceComment,
     SourcePost,
 )
-from blogapp.importing.xml_stream import ParseProblem, RecordElement, TooBroken, read_records
+from blogapp.importing.xml_stream import (
+    ParseProblem,
+    RecordElement,
+    TooBroken,
+    local_name,
+    read_records,
+)
 
 SOURCE = "wordpress"
 _WXR = re.compile(r"/export/1\.\d+/?$")
@@ -281,13 +287,9 @@ def _stray(skipped: Callable[[Skipped], None]) -> Callable[[ParseProblem], None]
 
 def _report_broken(found: RecordElement, skipped: Callable[[Skipped], None]) -> None:
     """A broken item or author, named by what of it was read before the break."""
-    f = _fields(found.element)
-    if _kind(found.element) == "wp:author":
-        login = text(f.get("wp:author_login")).strip()
-        label = f"wp:author {login}" if login else "wp:author"
-    else:
-        post_id = text(f.get("wp:post_id")).strip()
-        label = f"item {post_id}" if post_id.isdigit() else "item"
+    f, author = _fields(found.element), local_name(found.element) == "author"
+    name = text(f.get("wp:author_login" if author else "wp:post_id")).strip()[:40]
+    label = ("wp:author" if author else "item") + (f" {name}" if name else "")
     problem = found.problems[0]
     skipped(Skipped(problem.line, "xml", f"{label}: {problem.message}"))
 

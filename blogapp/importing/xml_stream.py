@@ -130,16 +130,14 @@ class _Reading:
         self.offset = 0  # the file's line of the parser's line 1, less one
         self.skip_to: re.Pattern | None = None  # the closing tag that ends a broken record
         self.errors = 0
-        # The pieces fed since the open record began: (first line, last line with
-        # something on it, bytes).
-        # libxml2 waits for the end of what it is reading (a bare "&" for a ";"), so an
+        # The pieces fed since the open record began (first line, last line with text,
+        # bytes): libxml2 waits for the end of what it reads (a bare "&" for a ";"), so an
         # error can surface pieces after its own; what followed it is fed again.
         self.backlog: list[tuple[int, int, bytes]] = []
         self.backlog_size = 0
 
     def feed(self, piece: bytes) -> Iterator[RecordElement]:
-        first = self.line
-        self.line += piece.count(b"\n")
+        first, self.line = self.line, self.line + piece.count(b"\n")
         yield from self.take(first, piece)
 
     def take(self, first: int, piece: bytes) -> Iterator[RecordElement]:
