@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from lxml import etree
 
 from blogapp.importing.xml_stream import local_name, read_records
@@ -56,12 +57,20 @@ def test_a_record_handed_over_is_cleared_so_memory_stays_flat():
     assert len(seen[-1].getparent()) == 1  # and the ones before it dropped
 
 
-def test_an_error_libxml2_reports_records_later_costs_only_its_own_record():
+@pytest.mark.parametrize("newline", [b"\n", b""])  # one-line exports too
+def test_an_error_libxml2_reports_records_later_costs_only_its_own_record(newline):
     # A bare "&" makes libxml2 wait for a ";", here three records on: the records it
     # had been given meanwhile are fed again to the new parser.
-    data = b"<d>\n<r>a & b</r>\n<r>two</r>\n<r>three</r>\n<r>x &amp; y</r>\n</d>\n"
+    records = [b"<r>a & b</r>", b"<r>two</r>", b"<r>three</r>", b"<r>x &amp; y</r>"]
+    data = newline.join([b"<d>", *records, b"</d>"])
     stray, found = [], []
     for record in read_records(io.BytesIO(data), frozenset({"r"}), stray.append):
         found.append((record.first_line, record.element.text, [p.line for p in record.problems]))
-    assert found == [(2, "a ", [2]), (3, "two", []), (4, "three", []), (5, "x & y", [])]
+    lines = [2, 3, 4, 5] if newline else [1, 1, 1, 1]
+    assert found == [
+        (lines[0], "a ", [lines[0]]),
+        (lines[1], "two", []),
+        (lines[2], "three", []),
+        (lines[3], "x & y", []),
+    ]
     assert stray == []

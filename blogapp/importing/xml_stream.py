@@ -13,7 +13,7 @@ closing tag are passed over, and a new parser takes up the rest, opened inside c
 the start tags around the records (so names keep their namespaces). The file is fed cut
 at each record's edges. libxml2 may report an error pieces later (a bare ``&`` waits for
 a ``;``), so what was fed since the open record began is kept, and the pieces after the
-broken record are fed again to the new parser.
+broken record are fed again to the new parser (``xml_pieces``).
 Characters XML forbids (control characters pasted into a comment) are taken out before
 parsing.
 
@@ -31,6 +31,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from blogapp.importing.xml_pieces import Backlog, pieces, record_end
+
 PARSER_OPTIONS = {
     "resolve_entities": False,
     "no_network": True,
@@ -40,9 +42,6 @@ PARSER_OPTIONS = {
     "remove_comments": True,
     "remove_pis": True,
 }
-BLOCK = 64 * 1024  # bytes read at once
-PIECE_LIMIT = 1024 * 1024  # a record longer than this is fed in blocks
-BACKLOG_LIMIT = 4 * PIECE_LIMIT  # what is kept to feed again after an error
 MAX_PARSE_ERRORS = 1_000  # past this the file is too broken to go on reading
 _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -88,31 +87,9 @@ def read_records(
     file of the wrong kind); problems outside any record go to ``stray``.
     """
     reading = _Reading(record_names, depth, stray, root_seen)
-    for piece in _pieces(stream, record_names):
+    for piece in pieces(stream, record_names):
         yield from reading.feed(piece)
     yield from reading.finish()
-
-
-def _pieces(stream: BinaryIO, record_names: frozenset[str]) -> Iterator[bytes]:
-    """The file cut before each record's start tag and after its end tag, so that a
-    piece holds at most one record's edge (and never more than PIECE_LIMIT bytes)."""
-    names = rb"(?:[\w.-]+:)?(?:" + b"|".join(re.escape(n.encode()) for n in record_names) + b")"
-    edges = re.compile(rb"</" + names + rb"\s*>|<(?=" + names + rb"[\s/>])")
-    rest = b""
-    while block := stream.read(BLOCK):
-        rest += block
-        cut = 0
-        for edge in edges.finditer(rest):
-            at = edge.end() if rest[edge.start() + 1 : edge.start() + 2] == b"/" else edge.start()
-            if at > cut:
-                yield rest[cut:at]
-                cut = at
-        rest = rest[cut:]
-        while len(rest) > PIECE_LIMIT:
-            yield rest[:BLOCK]
-            rest = rest[BLOCK:]
-    if rest:
-        yield rest
 
 
 class _Reading:
@@ -130,11 +107,8 @@ class _Reading:
         self.offset = 0  # the file's line of the parser's line 1, less one
         self.skip_to: re.Pattern | None = None  # the closing tag that ends a broken record
         self.errors = 0
-        # The pieces fed since the open record began (first line, last line with text,
-        # bytes): libxml2 waits for the end of what it reads (a bare "&" for a ";"), so an
-        # error can surface pieces after its own; what followed it is fed again.
-        self.backlog: list[tuple[int, int, bytes]] = []
-        self.backlog_size = 0
+        self.backlog = Backlog(record_names)  # what was fed since the open record began
+        self.seen = 0  # records the parser has begun
 
     def feed(self, piece: bytes) -> Iterator[RecordElement]:
         first, self.line = self.line, self.line + piece.count(b"\n")
@@ -146,10 +120,7 @@ class _Reading:
                 self.skip_to = None
                 self.restart(first + piece.count(b"\n"))
             return
-        self.backlog.append((first, first + piece.rstrip().count(b"\n"), piece))
-        self.backlog_size += len(piece)
-        while self.backlog_size > BACKLOG_LIMIT and len(self.backlog) > 1:
-            self.backlog_size -= len(self.backlog.pop(0)[2])
+        self.backlog.add(first, piece)
         failure = self.fed(piece)
         yield from self.take_events()
         if failure is not None:
@@ -196,7 +167,8 @@ class _Reading:
                     self.around.append(_start_tag(element))
                 elif self.depth == self.record_depth and self.is_record(element):
                     self.record = RecordElement(element, self.in_file(element.sourceline))
-                    self.forget_before(self.record.first_line)
+                    self.seen += 1
+                    self.backlog.forget_before(self.seen)
                 continue
             self.depth -= 1
             if self.record is not None and element is self.record.element:
@@ -207,14 +179,6 @@ class _Reading:
                 parent = element.getparent()
                 while element.getprevious() is not None:
                     del parent[0]
-
-    def forget_before(self, line: int) -> None:
-        """The parser has read past the pieces that end before ``line``."""
-        done = 0
-        while done < len(self.backlog) - 1 and self.backlog[done][1] < line:
-            self.backlog_size -= len(self.backlog[done][2])
-            done += 1
-        del self.backlog[:done]
 
     def is_record(self, element: etree._Element) -> bool:
         return local_name(element) in self.record_names
@@ -233,39 +197,27 @@ class _Reading:
         if not self.around:
             raise TooBroken(f"no XML document in the file ({failure[1]})")
         problem = ParseProblem(*failure)
-        at, record = self.where(problem)
+        record, number = self.record, self.seen
+        if record is None:  # between records, or in the next one's start tag
+            number += 1
+            start = self.backlog.start(number)
+            if start is not None and start[0].first_line <= problem.line:
+                record = RecordElement(etree.Element(start[1]), start[0].first_line)
         if record is None:
             self.stray(problem)
+            rest = self.backlog.from_record(number)
         else:
             # libxml2 places an error inside an entity's text at that text's line.
             line = min(max(problem.line, record.first_line), self.line)
             record.problems.append(ParseProblem(line, problem.message))
             yield record
-            ends = _record_end(local_name(record.element))
-            pieces = range(max(at, 0), len(self.backlog))
-            at = next((i for i in pieces if ends.search(self.backlog[i][2])), None)
-            if at is None:  # its end is still to come
-                self.skip_to = ends
+            rest = self.backlog.after(number)
+            if rest is None:  # the rest of it is still to come
+                self.skip_to = record_end(local_name(record.element))
                 return
-        rest = self.backlog[at + 1 :]
-        self.restart(rest[0][0] if rest else self.line)
-        for first, _, piece in rest:
-            yield from self.take(first, piece)
-
-    def where(self, problem: ParseProblem) -> tuple[int, RecordElement | None]:
-        """The backlog's piece that holds the error, and the record it broke (None: the
-        error is between records)."""
-        pieces, line = self.backlog, problem.line
-        if self.record is not None:  # the first piece that reaches the error's line
-            at = next((i for i, p in enumerate(pieces) if p[1] >= line), len(pieces) - 1)
-            return at, self.record
-        # No record open: the last piece the line can be in (pieces may share a line).
-        at = max((i for i, p in enumerate(pieces) if p[0] <= line), default=len(pieces) - 1)
-        started = _record_start(self.record_names).match(pieces[at][2]) if pieces else None
-        if started is None:
-            return at, None
-        # The record's start tag was the broken part.
-        return at, RecordElement(etree.Element(started.group(1).decode()), pieces[at][0])
+        self.restart(rest[0].first_line if rest else self.line)
+        for piece in rest:
+            yield from self.take(piece.first_line, piece.data)
 
     def restart(self, first_line: int) -> None:
         """A new parser for the file from ``first_line`` on, inside the document element."""
@@ -275,7 +227,7 @@ class _Reading:
         for _ in self.parser.read_events():
             pass
         self.depth, self.record, self.offset = len(self.around), None, first_line - 1
-        self.backlog, self.backlog_size = [], 0
+        self.backlog, self.seen = Backlog(self.record_names), 0
 
 
 def _start_tag(element: etree._Element) -> bytes:
@@ -286,15 +238,6 @@ def _start_tag(element: etree._Element) -> bytes:
         for p, uri in (element.nsmap or {}).items()
     )
     return f"<{prefix}{local_name(element)}{spaces}>".encode()
-
-
-def _record_start(names: frozenset[str]) -> re.Pattern:
-    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
-    return re.compile(rb"<(?:[\w.-]+:)?(" + alternatives + rb")[\s/>]")
-
-
-def _record_end(name: str) -> re.Pattern:
-    return re.compile(rb"</(?:[\w.-]+:)?" + re.escape(name.encode()) + rb"\s*>")
 
 
 def _entity_references(element: etree._Element, offset: int) -> list[ParseProblem]:
