@@ -158,20 +158,23 @@ class _Reading:
     def take_events(self) -> Iterator[RecordElement]:
         """Hand over the records the parser has closed (after an error too: its events
         all come before the error), and note the one open and the elements around them."""
+        deep = self.record_depth  # a record's elements: counted, nothing more (most events)
         for event, element in self.parser.read_events():
             if event == "start":
                 self.depth += 1
+                if self.depth > deep:
+                    continue
                 if self.depth == 1:
                     self.root_seen(element)
-                if self.depth < self.record_depth and len(self.around) < self.depth:
+                if self.depth < deep and len(self.around) < self.depth:
                     self.around.append(_start_tag(element))
-                elif self.depth == self.record_depth and self.is_record(element):
+                elif self.depth == deep and self.is_record(element):
                     self.record = RecordElement(element, self.in_file(element.sourceline))
                     self.seen += 1
                     self.backlog.forget_before(self.seen)
                 continue
             self.depth -= 1
-            if self.record is not None and element is self.record.element:
+            if self.depth < deep and self.record is not None and element is self.record.element:
                 record, self.record = self.record, None
                 record.problems.extend(_entity_references(element, self.offset))
                 yield record
