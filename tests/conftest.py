@@ -136,14 +136,27 @@ def app(make_app):
 
 
 def empty_tables() -> None:
-    """On PostgreSQL, where the schema is shared by the whole run: empty every table.
+    """On PostgreSQL, where the schema is shared by the whole run: empty every table and
+    start every id sequence again.
 
     Call it (in an app context) after any test that wrote through an app of its own.
+    DELETE rather than TRUNCATE: a test leaves a few rows in a few tables, and TRUNCATE
+    makes new files for every table each time (it made the PostgreSQL pass half as slow
+    again when the schema grew past thirty tables). Foreign keys are not checked while
+    emptying (the tests' role is the superuser), so the order of the tables is free.
     """
     if ON_POSTGRES:
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(
+                sa.text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+            )
 
 
 @pytest.fixture
