@@ -205,7 +205,7 @@ def _render(chunk: list[Entry]) -> list[str | None]:
     try:
         return render_comments(sources)
     except RenderRefused:
-        pass
+        pass  # one refused body fails the whole batch: render them one by one to find it
     rendered: list[str | None] = []
     for source in sources:
         try:

@@ -228,7 +228,7 @@ class _Reading:
         # The declaration first: libxml2 reads nothing before its first four bytes.
         self.parser.feed(b'<?xml version="1.0" encoding="UTF-8"?>' + b"".join(self.around))
         for _ in self.parser.read_events():
-            pass
+            pass  # the declaration and the wrapper's start: nothing to hand over
         self.depth, self.record, self.offset = len(self.around), None, first_line - 1
         self.backlog, self.seen = Backlog(self.record_names), 0
 
