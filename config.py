@@ -156,6 +156,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "blog@tallyworks.example")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_PATH / "outbox"))
+    # Replies to Parley's mails come back to reply+<token>@ this domain (blogapp/inbound);
+    # empty: mails carry no Reply-To and nobody can answer by mail.
+    INBOUND_MAIL_DOMAIN = os.environ.get("INBOUND_MAIL_DOMAIN", "").strip()
+    # A reply address older than this is refused (its sender is told to use the site).
+    INBOUND_TOKEN_MAX_AGE_DAYS = _int("INBOUND_TOKEN_MAX_AGE_DAYS", 30)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)

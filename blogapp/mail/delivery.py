@@ -39,6 +39,8 @@ def build_email(message: MailMessage) -> EmailMessage:
         # Short enough to stay on one line (make_msgid's would be folded).
         "Message-ID": f"<outbox-{message.id}.{secrets.token_hex(6)}@{domain}>",
     }
+    if message.reply_to:
+        intended["Reply-To"] = header_text(message.reply_to)
     email = EmailMessage()
     for name, value in intended.items():
         email[name] = value

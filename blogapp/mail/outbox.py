@@ -50,6 +50,7 @@ def queue_mail(
     unsubscribe_url: str | None = None,
     account: bool = False,
     session: Session | None = None,
+    reply_to: str | None = None,
 ) -> MailMessage | None:
     """Add a message to the outbox in the current transaction (of ``session``, by default
     the request's); None if ``to`` opted out.
@@ -61,6 +62,7 @@ def queue_mail(
     The subject and address are made header-safe here too (delivery does it again,
     for rows written any other way); the body loses the control characters no
     database or mail should carry. ``session``: another than the request's (a drain's).
+    ``reply_to``: the address a reply goes to (blogapp/inbound/addresses.py).
     """
     session = session or db.session
     if not account and is_opted_out(to, session):
@@ -71,6 +73,7 @@ def queue_mail(
         subject=header_text(subject)[:200],
         body_text=body_text(body),
         unsubscribe_url=unsubscribe_url,
+        reply_to=header_text(reply_to)[:254] if reply_to else None,
     )
     session.add(message)
     return message

@@ -33,6 +33,8 @@ class MailMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body_text: Mapped[str] = mapped_column(sa.Text)
     unsubscribe_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # Where a reply goes (a reply+<token>@ address, blogapp/inbound), when it may be answered.
+    reply_to: Mapped[str | None] = mapped_column(sa.String(254))
     status: Mapped[str] = mapped_column(sa.String(16), default=MailStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
