@@ -2,6 +2,7 @@
 
 from blogapp.models.audit import AuditEvent
 from blogapp.models.comment import Comment, CommentStatus
+from blogapp.models.feedback import AnswerFeedback
 from blogapp.models.flag import Flag, FlagReason
 from blogapp.models.follow import Follow
 from blogapp.models.imported import ImportJob, ImportSource, LegacyPath
@@ -27,6 +28,7 @@ __all__ = [
     "EMPLOYEE_ROLES",
     "AckKind",
     "Acknowledgement",
+    "AnswerFeedback",
     "Assignment",
     "AuditEvent",
     "CloseReason",

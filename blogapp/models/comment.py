@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship, validates
 
 from blogapp.extensions import db
@@ -66,6 +67,9 @@ class Comment(db.Model):
     removed_at: Mapped[datetime | None]
     # When the assignee was warned that this owed item is about to fall due (once per wait).
     due_warned_at: Mapped[datetime | None]
+    # When the customer said the answer did not help and the item became owed again: its
+    # due clock counts from here (owed_since), not from created_at.
+    reopened_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Kept for moderators; the public sees only "Comment removed."
     removal_reason: Mapped[str | None] = mapped_column(sa.String(500))
@@ -84,6 +88,16 @@ class Comment(db.Model):
     def _follow_parent_to_root(self, key: str, parent: "Comment | None") -> "Comment | None":
         self.root = (parent.root or parent) if parent is not None else None
         return parent
+
+    @hybrid_property
+    def owed_since(self) -> datetime:
+        """Where the item's due clock starts: its creation, or its last reopening."""
+        return self.reopened_at or self.created_at
+
+    @owed_since.inplace.expression
+    @classmethod
+    def _owed_since_sql(cls) -> sa.ColumnElement[datetime]:
+        return sa.func.coalesce(cls.reopened_at, cls.created_at)
 
     @property
     def is_public(self) -> bool:
