@@ -161,6 +161,11 @@ class Config:
     INBOUND_MAIL_DOMAIN = os.environ.get("INBOUND_MAIL_DOMAIN", "").strip()
     # A reply address older than this is refused (its sender is told to use the site).
     INBOUND_TOKEN_MAX_AGE_DAYS = _int("INBOUND_TOKEN_MAX_AGE_DAYS", 30)
+    # "Did this answer your question?" (responses/helped.py): how long a mailed Yes/No link
+    # works, and whether the post page shows the share of readers it helped, from how many.
+    HELPED_LINK_MAX_AGE_DAYS = _int("HELPED_LINK_MAX_AGE_DAYS", 60)
+    HELPED_FIGURE_SHOWN = _bool("HELPED_FIGURE_SHOWN", False)
+    HELPED_FIGURE_MINIMUM = _int("HELPED_FIGURE_MINIMUM", 20)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)

@@ -1,12 +1,15 @@
 """Who hears about a newly published comment, by mail through the outbox."""
 
+import sqlalchemy as sa
 from flask import render_template, url_for
 
 from blogapp.accounts import profile, tokens
+from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
 from blogapp.mail.tokens import unsubscribe_token
 from blogapp.markup import RenderRefused, excerpt_of, make_excerpt
-from blogapp.models import Comment, CommentStatus
+from blogapp.models import Acknowledgement, Comment, CommentStatus
+from blogapp.responses.helped_links import AnswerRef, helped_links
 
 
 def excerpt(comment: Comment, text: str | None = None, limit: int = 600) -> str:
@@ -77,6 +80,7 @@ def comment_published(comment: Comment, text: str | None = None) -> None:
                     account=parent.author,
                     choice="replies",
                     text=text,
+                    helped=_question_for_reply(parent, comment),
                 )
     elif comment.author_id != comment.post.author_id:
         _send(
@@ -87,6 +91,22 @@ def comment_published(comment: Comment, text: str | None = None) -> None:
             comment,
             text=text,
         )
+
+
+def _question_for_reply(parent: Comment, reply: Comment) -> dict[str, str] | None:
+    """The "Did this answer your question?" links when ``reply`` is the employee's answer
+    that acknowledges ``parent``'s conversation (responses/helped.py): its item is a
+    customer's, published, and not answered yet (the acknowledgement is written when the
+    reply commits, responses/tracking.py, as this reply's)."""
+    if not reply.by_employee:
+        return None
+    item = parent.joins or parent
+    if not item.is_tracked:
+        return None
+    answered = db.session.scalar(
+        sa.select(Acknowledgement.id).where(Acknowledgement.standing_comment_id == item.id)
+    )
+    return None if answered else helped_links(AnswerRef(item.id, reply_id=reply.id))
 
 
 def told_directly(comment: Comment, user) -> bool:
@@ -105,10 +125,15 @@ def told_directly(comment: Comment, user) -> bool:
     return comment.post.author_id == user.id
 
 
-def comment_acknowledged(comment: Comment, employee, note: str) -> None:
-    """Tell a customer that an employee saw their comment, with the note they left."""
+def comment_acknowledged(comment: Comment, employee, note: str, ack=None) -> None:
+    """Tell a customer that an employee saw their comment, with the note they left (and,
+    given the acknowledgement ``ack``, ask whether it answered their question)."""
     address = comment.notify_address
     if address and comment.by_customer:
+        helped = None
+        if ack is not None:
+            db.session.flush()  # the links name the acknowledgement by its id
+            helped = helped_links(AnswerRef(comment.id, acknowledgement_id=ack.id))
         _send(
             "comment_acknowledged",
             address,
@@ -119,4 +144,5 @@ def comment_acknowledged(comment: Comment, employee, note: str) -> None:
             choice="acknowledged",
             employee=employee,
             note=note,
+            helped=helped,
         )

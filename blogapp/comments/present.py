@@ -69,6 +69,7 @@ class CommentView:
     remove_url: str | None
     answer: object = None  # responses.public.PublicAnswer: "Answered by …"
     kept: tuple[str, str] = ("", "")  # slot marks around the Report link (own_slots)
+    helped: tuple[str, str] = ("", "")  # the (empty) slot for "Did this answer …?" buttons
 
 
 @functools.lru_cache(maxsize=8192)
@@ -80,6 +81,11 @@ def _when(value: datetime, zone: ZoneInfo) -> str:
 def own_slot(comment_id: int) -> str:
     """The slot where the shared reader drawing holds a comment's Report link."""
     return f"own-{comment_id}"
+
+
+def helped_slot(comment_id: int) -> str:
+    """The slot under a comment's answer where its author gets "Did this answer …?"."""
+    return f"helped-{comment_id}"
 
 
 def present_thread(thread: Thread, viewer: Viewer, closed: bool, own_slots: bool = False) -> None:
@@ -121,6 +127,7 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool, own_slots: bool
             remove_url=links.remove.format(c.id) if viewer.is_moderator else None,
             answer=answers.get(c.id) if published else None,
             kept=keep(own_slot(c.id)) if own_slots and c.author_id and flag_url else ("", ""),
+            helped=_helped_marks(c, viewer, own_slots, published and c.id in answers),
         )
 
 
@@ -141,3 +148,13 @@ def drawn_comments() -> Callable[[CommentView, str], Markup]:
 
 
 _BODY = "blog/_comment_body.html"
+
+
+def _helped_marks(comment, viewer: Viewer, own_slots: bool, answered: bool) -> tuple[str, str]:
+    """An empty slot under an account's answered comment, in a drawing its author may see
+    (shared by readers, or their own): the buttons are per viewer (comments/section.py)."""
+    if not answered or comment.author_id is None:
+        return ("", "")
+    if own_slots or comment.author_id == viewer.user_id:
+        return keep(helped_slot(comment.id))
+    return ("", "")

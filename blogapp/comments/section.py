@@ -17,14 +17,28 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, get_template_attribute, render_template, request, session
+from flask import (
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from blogapp.comments.cache import cache
 from blogapp.comments.forms import CommentForm
 from blogapp.comments.guests import COOKIE as GUEST_COOKIE
-from blogapp.comments.present import CommentLinks, drawn_comments, own_slot, present_thread
+from blogapp.comments.present import (
+    CommentLinks,
+    drawn_comments,
+    helped_slot,
+    own_slot,
+    present_thread,
+)
 from blogapp.comments.reader_form import new_comment_form, signed_in_form
 from blogapp.comments.services import comments_closed, past_close_age
 from blogapp.comments.slots import Drawing, slot
@@ -33,7 +47,9 @@ from blogapp.comments.viewer import Viewer, current_viewer
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, Post
 from blogapp.query_args import arg_page
+from blogapp.responses.helped import own_answers
 from blogapp.responses.public import PostSummary, post_summary, typical_response_time
+from blogapp.responses.satisfaction import site_figure
 from blogapp.sitesettings.store import site_settings
 
 # Session keys that say nothing about the page: the CSRF secret, Flask-Login's bookkeeping.
@@ -89,6 +105,22 @@ def _own_actions(post: Post, viewer: Viewer) -> list[tuple[str, str]]:
 _EDIT_LINK = "comments/_edit_link.html"
 
 
+def _helped_buttons(post, viewer: Viewer) -> list[tuple[str, str]]:
+    """"Did this answer your question?" for the slots under the answers to the reader's
+    own comments (one query, only for a reader with comments on the post)."""
+    answers = own_answers(post.id, viewer.user_id)
+    if not answers:
+        return []
+    form, token = get_template_attribute(_HELPED_FORM, "helped_form"), generate_csrf()
+    return [
+        (helped_slot(shown_id), form(url_for("helped.from_page", ack_id=ack_id), token, verdict))
+        for shown_id, ack_id, verdict in answers
+    ]
+
+
+_HELPED_FORM = "comments/_helped_form.html"
+
+
 def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: bool, stats=None):
     """The rendered thread (UTF-8 HTML), its summary, and its change stamp."""
     per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
@@ -103,7 +135,9 @@ def render_thread(post, viewer: Viewer, newest_first: bool, page: int, closed: b
         if variant:
             cache("threads").put(key, hit)
     drawing, summary = hit
-    own = _own_actions(post, viewer) if variant == "reader" and stats.mine else ()
+    own = _own_actions(post, viewer) if variant == "reader" and stats.mine else []
+    if viewer.is_authenticated and stats.mine:
+        own = [*own, *_helped_buttons(post, viewer)]
     # Only the reader's comments on this page of threads have a slot in its drawing.
     return drawing.fill([o for o in own if o[0] in drawing.kept]), summary, stats.stamp
 
@@ -251,6 +285,7 @@ def render_post_page(
         following=stats.following,
         response_summary=response_summary,
         typical_response=typical_response,
+        helped_figure=site_figure(),
         preview=Markup(preview) if preview else None,
         guests_allowed=site_settings()["COMMENTS_ALLOW_GUESTS"],
     )

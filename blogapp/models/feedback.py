@@ -1,4 +1,4 @@
-""""Did this answer your question?": a customer's verdict on one answer to their comment."""
+"""A customer's verdict on one answer to their comment."""
 
 from datetime import datetime
 

@@ -6,6 +6,7 @@ def register(app) -> None:
     and the tracker's timed webhook events (overdue items)."""
     from blogapp.responses import searching, tracking
     from blogapp.responses.cli import responses_cli
+    from blogapp.responses.helped_views import bp as helped_bp
     from blogapp.responses.pages import bp
     from blogapp.responses.public import register_template_helpers
     from blogapp.responses.sla import check_config
@@ -14,6 +15,7 @@ def register(app) -> None:
 
     check_config(app.config)
     app.register_blueprint(bp)
+    app.register_blueprint(helped_bp)
     app.cli.add_command(responses_cli)
     register_template_helpers(app)
     tracking.register()

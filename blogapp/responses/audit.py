@@ -29,6 +29,11 @@ class Action:
     IMPORT_STARTED = "import_started"
     IMPORT_FINISHED = "import_finished"
     IMPORT_DISCARDED = "import_discarded"
+    # "Did this answer your question?" (responses/helped.py): a customer's verdict, the
+    # reopening a "No" makes, and its withdrawal when they change their mind to "Yes".
+    ANSWER_RATED = "answer_rated"
+    REOPENED = "reopened_didnt_help"
+    REOPEN_WITHDRAWN = "reopen_withdrawn"
 
     ALL = (
         ACKNOWLEDGED,
@@ -54,6 +59,9 @@ class Action:
         IMPORT_STARTED,
         IMPORT_FINISHED,
         IMPORT_DISCARDED,
+        ANSWER_RATED,
+        REOPENED,
+        REOPEN_WITHDRAWN,
     )
 
 

@@ -7,7 +7,10 @@ under "How we count" (ARCHITECTURE.md, "The rules the code keeps"):
   missed), with comments still owed and not yet due shown apart;
 - waits (median, 90th percentile) are over replies and acknowledgements only, in the SLA
   clock's hours; "no response needed" closes have their own column;
-- an undone acknowledgement counts for nothing: the comment is owed again.
+- an undone acknowledgement counts for nothing: the comment is owed again;
+- but an answer the customer said did not help (responses/helped.py) answered its round:
+  that round (from the comment's posting, or its previous reopening, to the answer) is
+  an item of its own, and the reopened round another, from the "No" (Comment.owed_since).
 """
 
 import csv
@@ -20,7 +23,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import AckKind, Acknowledgement, Comment, User
+from blogapp.models import AckKind, Acknowledgement, AnswerFeedback, Comment, User
 from blogapp.models.base import utcnow
 from blogapp.responses.services import clock
 from blogapp.responses.sla import Clock
@@ -132,6 +135,21 @@ def _settle(start: datetime, rows: list, sla: Clock) -> _Settled:
     )
 
 
+def _reopened_rounds(as_given) -> sa.Select:
+    """The rounds that ended in an answer the customer said did not help: (when the round
+    started, the answer's kind, when it came)."""
+    return (
+        sa.select(
+            sa.type_coerce(AnswerFeedback.round_started_at, as_given),
+            Acknowledgement.kind,
+            sa.type_coerce(Acknowledgement.created_at, as_given),
+        )
+        .join(Acknowledgement, Acknowledgement.id == AnswerFeedback.acknowledgement_id)
+        .join(Comment, Comment.id == AnswerFeedback.comment_id)
+        .where(AnswerFeedback.reopened_at.is_not(None), Comment.tracked_clause())
+    )
+
+
 def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
     """Every item with its standing acknowledgement, in one query: the period's items by
     week, and every item's times for the backlogs."""
@@ -140,12 +158,13 @@ def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
     as_given = sa.String
     found = db.session.connection().execute(
         sa.select(
-            sa.type_coerce(Comment.created_at, as_given),
+            sa.type_coerce(Comment.owed_since, as_given),
             Acknowledgement.kind,
             sa.type_coerce(Acknowledgement.created_at, as_given),
         )
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
         .where(Comment.tracked_clause())
+        .union_all(_reopened_rounds(as_given))
     )
     rows = [
         (driver_time(created), kind, None if at is None else driver_time(at))
@@ -201,14 +220,18 @@ def weekly(weeks: int = 12, now: datetime | None = None) -> list[Week]:
 
 
 def per_employee(weeks: int = 12, now: datetime | None = None) -> list[EmployeeCount]:
-    """Standing acknowledgements per employee over the period, busiest first."""
+    """Standing acknowledgements per employee over the period (and answers a customer said
+    did not help: they answered their round), busiest first."""
     since = (now or utcnow()) - timedelta(weeks=weeks)
     count = sa.func.count(Acknowledgement.id)
+    reopened = sa.select(AnswerFeedback.acknowledgement_id).where(
+        AnswerFeedback.reopened_at.is_not(None)
+    )
     rows = db.session.execute(
         sa.select(User.display_name, Acknowledgement.kind, count)
         .join(User, User.id == Acknowledgement.employee_id)
         .where(
-            Acknowledgement.standing_comment_id.is_not(None),
+            Acknowledgement.standing_comment_id.is_not(None) | Acknowledgement.id.in_(reopened),
             Acknowledgement.created_at >= since,
         )
         .group_by(User.display_name, Acknowledgement.kind)

@@ -8,7 +8,7 @@ from blogapp.accounts.permissions import admin_required, employee_required
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, User
 from blogapp.query_args import arg_choice, arg_date, arg_id, arg_int, arg_page, day_range
-from blogapp.responses import charts
+from blogapp.responses import charts, satisfaction
 from blogapp.responses import metrics as figures
 from blogapp.responses.audit import Action
 from blogapp.responses.views import bp
@@ -62,6 +62,8 @@ def metrics():
         ),
         people_legend=charts.legend(["Replies", "Acknowledged"]),
         sla=figures.clock(),
+        satisfied_weeks=satisfaction.weekly(_weeks()),
+        satisfied_people=satisfaction.per_employee(_weeks()),
     )
 
 
@@ -87,6 +89,14 @@ def metrics_employees_csv():
     return _csv(
         figures.employees_csv(figures.per_employee(_weeks())), "response-metrics-employees.csv"
     )
+
+
+@bp.get("/metrics-satisfaction.csv")
+@employee_required
+def metrics_satisfaction_csv():
+    """The metrics page's "Did it help?" tables (per week, per employee) as CSV."""
+    weeks, people = satisfaction.weekly(_weeks()), satisfaction.per_employee(_weeks())
+    return _csv(satisfaction.satisfaction_csv(weeks, people), "response-satisfaction.csv")
 
 
 @bp.get("/audit")

@@ -166,7 +166,7 @@ def person_rates(user_id: int, days: int = 90) -> PersonRates:
     now = utcnow()
     rows = db.session.execute(
         sa.select(
-            Comment.created_at,
+            Comment.owed_since,
             Acknowledgement.kind,
             Acknowledgement.created_at,
             Acknowledgement.employee_id,

@@ -85,6 +85,13 @@ class QueueComment:
     created_at: datetime
     body_html: str
     parent: QueueParent | None
+    # Set when the customer said the answer did not help (responses/helped.py).
+    reopened_at: datetime | None = None
+
+    @property
+    def owed_since(self) -> datetime:
+        """Where its due clock starts (Comment.owed_since)."""
+        return self.reopened_at or self.created_at
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def owed_items() -> OwedItems:
         # cost twice the query itself (about 45 ms of 65).
         rows = db.session.connection().execute(
             sa.select(
-                sa.type_coerce(Comment.created_at, sa.String), Comment.id, Comment.post_id
+                sa.type_coerce(Comment.owed_since, sa.String), Comment.id, Comment.post_id
             ).where(owed_clause())
         )
         items = sorted((driver_time(created), cid, post_id) for created, cid, post_id in rows)
@@ -160,7 +167,7 @@ def _filtered(filters: QueueFilters, user: User, now: datetime):
     elif filters.view == "unassigned":
         query = query.where(current.is_(None))
     elif filters.view == "overdue":
-        query = query.where(Comment.created_at <= clock().overdue_cutoff(now))
+        query = query.where(Comment.owed_since <= clock().overdue_cutoff(now))
     if filters.post_id:
         query = query.where(Comment.post_id == filters.post_id)
     if filters.author_id:
@@ -189,7 +196,7 @@ def queue_page(
         page = min(max(page, 1), pages)
         ids = db.session.scalars(
             query.with_only_columns(Comment.id)
-            .order_by(Comment.created_at, Comment.id)
+            .order_by(Comment.owed_since, Comment.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).all()
@@ -199,7 +206,7 @@ def queue_page(
     sla = clock()
     items = []
     for comment in comments:
-        due = sla.due_at(comment.created_at)
+        due = sla.due_at(comment.owed_since)
         overdue = due <= now
         left = describe(due - now)
         items.append(
@@ -223,6 +230,7 @@ _COMMENTS = (
         Comment.id, Comment.guest_name, Comment.created_at, Comment.body_html,
         _Author.display_name, Post.id, Post.title, _PostAuthor.id, _PostAuthor.display_name,
         _Parent.id, _Parent.guest_name, _Parent.body_html, _ParentAuthor.display_name,
+        Comment.reopened_at,
     )
     .join(Post, Post.id == Comment.post_id)
     .join(_PostAuthor, _PostAuthor.id == Post.author_id)
@@ -245,12 +253,14 @@ def _comments(ids: list[int]) -> list[QueueComment]:
     found = {}
     for row in db.session.connection().execute(_COMMENTS, {"ids": list(ids)}):
         (cid, guest, created, body, author, post_id, title, post_author_id, post_author,
-         parent_id, parent_guest, parent_body, parent_author) = row  # fmt: skip
+         parent_id, parent_guest, parent_body, parent_author, reopened) = row  # fmt: skip
         parent = None
         if parent_id is not None:
             parent = QueueParent(_name(parent_author, parent_guest), parent_body)
         post = QueuePost(post_id, title, Person(post_author_id, post_author))
-        found[cid] = QueueComment(cid, post, _name(author, guest), created, body, parent)
+        found[cid] = QueueComment(
+            cid, post, _name(author, guest), created, body, parent, reopened
+        )
     return [found[i] for i in ids if i in found]
 
 

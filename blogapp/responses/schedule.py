@@ -74,16 +74,16 @@ def warn_due_soon(now: datetime | None = None) -> int:
         .where(
             owed_clause(),
             Comment.due_warned_at.is_(None),
-            Comment.created_at > sla.overdue_cutoff(now),
-            Comment.created_at <= sla.overdue_cutoff(now + timedelta(hours=hours)),
+            Comment.owed_since > sla.overdue_cutoff(now),
+            Comment.owed_since <= sla.overdue_cutoff(now + timedelta(hours=hours)),
         )
-        .order_by(Comment.created_at)
+        .order_by(Comment.owed_since)
         .limit(WARN_BATCH)
         .with_for_update(skip_locked=True)
     ).all()
     for comment in comments:
         assignee = current_assignee(comment)
-        due = sla.due_at(comment.created_at)
+        due = sla.due_at(comment.owed_since)
         body = render_template(
             "responses/mail_due_soon.txt",
             comment=comment,

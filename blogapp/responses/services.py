@@ -175,7 +175,7 @@ def acknowledge(
     ack = _add_ack(comment, employee, AckKind.ACKNOWLEDGED, now, public_note=note)
     record(Action.ACKNOWLEDGED, employee, comment, detail=note, at=now)
     if note and notify_author:
-        notify.comment_acknowledged(comment, employee, note)
+        notify.comment_acknowledged(comment, employee, note, ack=ack)
     db.session.commit()
     return ack
 

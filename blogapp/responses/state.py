@@ -39,7 +39,7 @@ def response_state(
     rows = (session or db.session).execute(
         sa.select(
             Comment.id,
-            Comment.created_at,
+            Comment.owed_since,
             owed_clause(),
             Acknowledgement.kind,
             Acknowledgement.created_at,

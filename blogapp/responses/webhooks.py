@@ -51,8 +51,8 @@ def queue_overdue_events(now: datetime) -> int:
         sa.select(Comment)
         .where(
             owed_clause(),
-            Comment.created_at <= sla.overdue_cutoff(now),
-            Comment.created_at > sla.overdue_cutoff(now - remembered),
+            Comment.owed_since <= sla.overdue_cutoff(now),
+            Comment.owed_since > sla.overdue_cutoff(now - remembered),
             ~already,
         )
         .limit(500)

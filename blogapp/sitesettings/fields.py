@@ -241,6 +241,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DIGEST_TIME", "Digest time", "Daily digest", "time",
             "The worker mails each employee their owed items at this time, in the site's "
             "time zone; empty: no digest.", parse_digest_time),
+    # "Did this answer your question?" (responses/helped.py, responses/satisfaction.py)
+    Setting("HELPED_FIGURE_SHOWN", "Show how often answers helped", "Response times",
+            "toggle", "Post pages say “94 % of answered readers said it helped”.", _toggle),
+    Setting("HELPED_FIGURE_MINIMUM", "… once readers have answered (at least)",
+            "Response times", "number", "Below this many Yes/No answers nothing is shown.",
+            _number("Readers who answered", 1, 1_000_000, "answers")),
 )  # fmt: skip
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

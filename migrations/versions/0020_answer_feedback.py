@@ -1,4 +1,4 @@
-""""Did this answer your question?": answer_feedback, and comments.reopened_at
+"""Did this answer your question? answer_feedback, and comments.reopened_at
 
 Revision ID: 0020
 Revises: 0017
