@@ -9,6 +9,7 @@ POST of that form records it (responses/helped.py).
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from blogapp.accounts.forms import ParleyForm
@@ -28,7 +29,7 @@ THANKS = {
 class HelpedForm(ParleyForm):
     choice = RadioField(
         "Did this answer your question?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         validators=[InputRequired(message="Please choose Yes or No.")],
     )
     note = TextAreaField(
