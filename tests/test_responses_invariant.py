@@ -18,6 +18,7 @@ from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Role
 from blogapp.responses import metrics, services
+from blogapp.responses.helped import rate_answer
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
 
@@ -27,6 +28,7 @@ step = st.tuples(
         # Posting and replying come up more often, so threads grow and get answered.
         ["post", "post", "reply", "reply", "reply", "acknowledge", "close", "undo", "assign"]
         + ["remove", "spam", "approve"]
+        + ["didnt_help"]
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
@@ -196,6 +198,23 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                     model.status[target.id] = "removed"
                 if was_published:
                     model.removed(target.id)
+            elif action == "didnt_help":
+                # The item's author says its standing answer did not help: owed again.
+                item = db.session.get(Comment, model.item(target.id))
+                ack = services.standing_acknowledgement(item)
+                assert (ack is not None) == model.acked[item.id]
+                if ack is None:
+                    continue
+                expected = (
+                    ack.kind != "no_response_needed" and model.status[item.id] == "published"
+                )
+                try:
+                    rate_answer(ack, False, None, item.author)
+                    assert expected
+                    model.acked[item.id] = False
+                except ResponseError:
+                    db.session.rollback()
+                    assert not expected
             elif action == "approve" and target.status == CommentStatus.HELD:
                 moderation.approve_comment(target, moderator)
                 model.status[target.id] = "published"
