@@ -28,7 +28,7 @@ step = st.tuples(
         # Posting and replying come up more often, so threads grow and get answered.
         ["post", "post", "reply", "reply", "reply", "acknowledge", "close", "undo", "assign"]
         + ["remove", "spam", "approve"]
-        + ["didnt_help"]
+        + ["didnt_help", "didnt_help"]
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
