@@ -11,7 +11,7 @@ from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import MailMessage, Post, User
 from blogapp.responses import services
-from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401
+from tests.fixtures.browser import ARTIFACTS, log_in, pytestmark, screenshot  # noqa: F401
 
 POST = "/posts/recurring-invoices-are-here"
 SAM = "sam.wilder@wilderbakery.example"
@@ -58,7 +58,8 @@ def test_a_reader_says_no_from_the_mail_then_yes_on_the_page(demo_app, live_serv
     buttons = page.locator(f"#c{question_id} .helped-buttons").first
     expect(buttons).to_contain_text("Did this answer your question?")
     buttons.scroll_into_view_if_needed()
-    screenshot(page, "helped-post-page-question")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(f"#c{question_id}").screenshot(path=str(ARTIFACTS / "helped-post-page.png"))
     buttons.locator("button[value=yes]").click()
     expect(page.locator(".flash")).to_contain_text("glad it helped")
     expect(page.locator(f"#c{question_id} .helped-buttons").first).to_contain_text(
