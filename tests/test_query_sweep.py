@@ -89,6 +89,7 @@ def site(client, auth, make_user, make_comment):
         "revision_id": revision.id,
         "name": "missing.png",
         "token": "not-a-token",
+        "choice": "no",
         "filename": "css/site.css",
         "action": "similar",
         "user_id": admin.id,
