@@ -97,6 +97,7 @@ def worker_env(app, smtp_port: int) -> dict:
 
 
 @pytest.mark.slow  # concurrency: two worker processes
+@pytest.mark.alone
 def test_two_workers_started_by_mistake_send_each_mail_once(app, smtp):
     app.config.update(MAIL_SEND_AFTER_COMMIT=False)
     queue_mails(40)
@@ -111,6 +112,7 @@ def test_two_workers_started_by_mistake_send_each_mail_once(app, smtp):
 
 
 @pytest.mark.slow  # a worker process, stopped by a signal
+@pytest.mark.alone
 def test_worker_stops_cleanly_on_sigterm(app, smtp):
     env = worker_env(app, app.config["MAIL_PORT"])
     process = flask_worker(env, "--interval", "0.2")
