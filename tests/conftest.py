@@ -84,7 +84,7 @@ def _admin_engine(url: str) -> sa.Engine:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema():
+def postgres_schema(tmp_path_factory):
     """On PostgreSQL: the schema, created once for the whole run (once per xdist worker).
 
     Under pytest-xdist each worker has a database of its own, ``<db>_<worker>`` (say
@@ -103,7 +103,14 @@ def postgres_schema():
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{own}"'))
         url = sa.make_url(url).set(database=own).render_as_string(hide_password=False)
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    folder = tmp_path_factory.mktemp("schema")  # not the checkout's instance/
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        INSTANCE_DIR=str(folder / "instance"),
+        SEARCH_INDEX_DIR=str(folder / "index"),
+        MAIL_OUTBOX_DIR=str(folder / "outbox"),
+    )
     # No app context stays pushed across the yield: a CLI test would reuse it.
     with app.app_context():
         db.drop_all()
