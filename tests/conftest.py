@@ -1,16 +1,19 @@
 """Fixtures: an app on a fresh database per test, a client, a CLI runner, helpers.
 
 SQLite by default (a new file per test). Set TEST_DATABASE_URL to a PostgreSQL
-database to run the same suite there; its tables are emptied after each test.
+database to run the same suite there; its tables are emptied after each test (under
+pytest-xdist each worker works in a database of its own beside it).
 """
 
 import os
 import re
 import uuid
 from datetime import timedelta
+from fnmatch import fnmatch
 
 import pytest
 import sqlalchemy as sa
+from _pytest.nodeid import NodeId
 from flask import g
 
 from blogapp import create_app
@@ -27,12 +30,41 @@ pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.mail", "tests.fixtur
 
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
-def pytest_collection_modifyitems(items):
-    """Browser tests are slow tests too, so ``pytest -m "not slow"`` leaves them out."""
+# Tests that load the machine, time something or race threads and processes: under
+# pytest-xdist (`make test` runs two workers) they all go to one worker, one after
+# another, so no two of them run at once. A test elsewhere joins them with
+# @pytest.mark.alone; these files are in it whole.
+ALONE_FILES = (
+    "test_load.py",
+    "test_faults.py",
+    "*_concurrency.py",
+    "*_race.py",
+    "test_drainer.py",  # "findable within" deadlines and rounds counted per gather window
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything, and before xdist reads groups
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are slow tests too, so ``pytest -m "not slow"`` leaves them out;
+    the ``alone`` tests share one xdist group (``--dist loadgroup``, in pyproject.toml)."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("alone") or any(
+            fnmatch(item.path.name, pattern) for pattern in ALONE_FILES
+        ):
+            item.add_marker(pytest.mark.xdist_group("alone"))
+            if getattr(config.option, "loadgroup", False):  # set on xdist's workers
+                _join_group(item, "alone")
+
+
+def _join_group(item, group: str) -> None:
+    """What ``--dist loadgroup`` does with an ``xdist_group`` mark: the group's name after
+    an ``@`` in the test's id, where xdist's scheduler looks for it. pytest-xdist 3.8 sets
+    ``item._nodeid``, which pytest 9.2 no longer reads (an item's id is ``item._id``), so
+    its groups silently stopped grouping; tests/test_xdist_groups.py watches this."""
+    if not item.nodeid.endswith(f"@{group}"):
+        item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -44,22 +76,55 @@ def _postgres_url() -> str:
     return TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+def _admin_engine(url: str) -> sa.Engine:
+    """A connection to the server's ``postgres`` database, to create and drop others."""
+    return sa.create_engine(
+        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+
 @pytest.fixture(scope="session")
-def postgres_schema():
-    """On PostgreSQL: the schema, created once for the whole run."""
+def postgres_schema(tmp_path_factory):
+    """On PostgreSQL: the schema, created once for the whole run (once per xdist worker).
+
+    Under pytest-xdist each worker has a database of its own, ``<db>_<worker>`` (say
+    ``parley_ci_gw1``), created here and dropped at the end, so workers never see or
+    empty each other's rows. Run without xdist, the suite uses TEST_DATABASE_URL itself.
+    """
     if not ON_POSTGRES:
         yield None
         return
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=_postgres_url())
+    url = _postgres_url()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    admin = _admin_engine(url) if worker else None
+    if admin is not None:
+        own = f"{sa.make_url(url).database}_{worker}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{own}"'))
+        url = sa.make_url(url).set(database=own).render_as_string(hide_password=False)
+    folder = tmp_path_factory.mktemp("schema")  # not the checkout's instance/
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        INSTANCE_DIR=str(folder / "instance"),
+        SEARCH_INDEX_DIR=str(folder / "index"),
+        MAIL_OUTBOX_DIR=str(folder / "outbox"),
+    )
     # No app context stays pushed across the yield: a CLI test would reuse it.
     with app.app_context():
         db.drop_all()
         db.create_all()
         db.engine.dispose()
-    yield _postgres_url()
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+    yield url
+    if admin is None:
+        with app.app_context():
+            db.drop_all()
+            db.engine.dispose()
+    else:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -67,11 +132,7 @@ def new_database(tmp_path):
     """A factory of new, empty databases of the kind under test, dropped afterwards."""
     created: list[str] = []
     base = sa.make_url(_postgres_url()) if ON_POSTGRES else None
-    admin = (
-        sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        if ON_POSTGRES
-        else None
-    )
+    admin = _admin_engine(_postgres_url()) if ON_POSTGRES else None
 
     def make(label: str = "extra") -> str:
         name = f"parley_{label}_{uuid.uuid4().hex[:10]}"
@@ -136,8 +197,8 @@ def app(make_app):
 
 
 def empty_tables() -> None:
-    """On PostgreSQL, where the schema is shared by the whole run: empty every table and
-    start every id sequence again.
+    """On PostgreSQL, where the schema is shared by the whole run (each xdist worker's
+    own): empty every table and start every id sequence again.
 
     Call it (in an app context) after any test that wrote through an app of its own.
     DELETE rather than TRUNCATE: a test leaves a few rows in a few tables, and TRUNCATE

@@ -154,7 +154,9 @@ class Gunicorn:
             self.stop()
             raise
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        """Until /healthz answers: a bound on a hang, not a measure (four workers importing
+        the app on a machine busy with other work took more than 30 s)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -22,8 +22,10 @@ from tests.mail_helpers import Inbox, free_port
 # How long a held delivery waits to be let go: without the background drainer the
 # request itself would wait this long, and the test sees the mail already sent.
 HOLD_SECONDS = 5
-# "Findable within about a second": polled up to this deadline.
-FINDABLE_WITHIN = 2.0
+# How long a test waits for the drainer to finish what it was given: a bound for a
+# machine busy with other work, not a measure (bench/ measures; "findable within about
+# a second" is what a quiet machine shows).
+IDLE_WITHIN = 30
 
 
 def found(text: str) -> set[str]:
@@ -104,11 +106,8 @@ def test_the_response_comes_back_before_the_mail_is_sent_and_the_index_commits(
         assert found("zones") == set()
         inbox.release.set()
         index.release.set()
-        deadline = time.monotonic() + FINDABLE_WITHIN
-        while not found("zones") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(found("zones")) == 1, "findable within about a second"
-        assert drainer(app).wait_until_idle()
+        assert drainer(app).wait_until_idle(IDLE_WITHIN)
+        assert len(found("zones")) == 1, "findable once the drainer has been"
     finally:
         inbox.release.set()
         index.release.set()
@@ -177,9 +176,8 @@ def test_a_change_the_index_was_too_busy_for_is_applied_once_it_is_free(
         assert found_busy.wait(HOLD_SECONDS), "the drainer found the index busy"
     finally:
         elsewhere.cancel()
-    deadline = time.monotonic() + FINDABLE_WITHIN
-    while not found("pangolin") and time.monotonic() < deadline:
-        time.sleep(0.02)
+    # The drainer is idle only once the change it put back has gone in (no commit since).
+    assert drainer(app).wait_until_idle(IDLE_WITHIN)
     assert len(found("pangolin")) == 1
 
 

@@ -201,6 +201,7 @@ def test_import_skips_a_file_too_long_or_too_complex_and_imports_the_rest(
     assert f"Skipped complex.md: {REFUSAL}" in result.output
 
 
+@pytest.mark.alone  # a page must come back within a 1.5 s render
 def test_the_site_answers_while_a_pathological_render_runs(app, client, make_post):
     # Long enough that the slow render is surely still running when the page comes back.
     app.config["RENDER_TIMEOUT_SECONDS"] = 1.5
@@ -274,6 +275,7 @@ def test_post_render_under_the_budget_is_unchanged():
     assert render_post("# Title\n\nSome *words*.") == "<h2>Title</h2>\n<p>Some <em>words</em>.</p>"
 
 
+@pytest.mark.alone  # a 0.2 s deadline
 def test_waiting_for_a_busy_renderer_counts_against_the_deadline():
     one = RendererPool(1)
     assert one.render("comment", "warm", 30) == "<p>warm</p>"

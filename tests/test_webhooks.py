@@ -115,6 +115,7 @@ def test_digest_mails_moderators_the_overdue_and_employees_their_own(
 
 
 @pytest.mark.slow  # concurrency: two drains at once
+@pytest.mark.alone
 def test_two_drains_at_once_send_each_event_once(app, receiver, make_user, make_post):
     post = make_post(author=make_user(Role.STAFF))
     reader = make_user(Role.READER)
