@@ -161,6 +161,9 @@ class Config:
     INBOUND_MAIL_DOMAIN = os.environ.get("INBOUND_MAIL_DOMAIN", "").strip()
     # A reply address older than this is refused (its sender is told to use the site).
     INBOUND_TOKEN_MAX_AGE_DAYS = _int("INBOUND_TOKEN_MAX_AGE_DAYS", 30)
+    # An inbound message over this size, or with more MIME parts, is refused unread.
+    INBOUND_MAX_BYTES = _int("INBOUND_MAX_BYTES", 10 * 1024 * 1024)
+    INBOUND_MAX_PARTS = _int("INBOUND_MAX_PARTS", 100)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)

@@ -24,7 +24,7 @@ from blogapp.models import (
 )
 from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
-from blogapp.responses.audit import Action, record
+from blogapp.responses.audit import Action, channel_note, record
 from blogapp.responses.sla import Clock
 from blogapp.sitesettings.store import site_settings
 
@@ -211,7 +211,8 @@ def record_reply(parent: Comment, reply: Comment) -> Acknowledgement | None:
         return None
     employee = reply.author
     ack = _add_ack(item, employee, AckKind.REPLY, reply.created_at, reply_id=reply.id)
-    record(Action.REPLIED, employee, item, detail=f"reply {reply.id}", at=reply.created_at)
+    note = f"reply {reply.id}{channel_note()}"
+    record(Action.REPLIED, employee, item, detail=note, at=reply.created_at)
     return ack
 
 
