@@ -19,7 +19,11 @@ _VERBS = (
     r"(?:wrote|writes|a écrit|schrieb|escribió|ha scritto|schreef|escreveu|skrev|"
     r"kirjoitti|napisał\(a\)|napisał|napsal\(a\)|napsal)"
 )
-_ATTRIBUTION = re.compile(rf"^\s*{_OPENERS}\b.{{0,300}}\b{_VERBS}\s*:\s*$", re.IGNORECASE)
+# The verb ends the line ("… wrote:") or, in German, comes before the name ("Am … schrieb
+# Jane Doe <j@x.de>:").
+_ATTRIBUTION = re.compile(
+    rf"^\s*{_OPENERS}\b.{{0,300}}\b{_VERBS}(?!\w)(?:\s*|\s.{{0,120}}):\s*$", re.IGNORECASE
+)
 _OPENING = re.compile(rf"^\s*{_OPENERS}\s", re.IGNORECASE)
 _ORIGINAL = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Message d'origine|Ursprüngliche Nachricht|"

@@ -11,6 +11,7 @@ from flask import render_template, url_for
 
 from blogapp.comments import notify
 from blogapp.extensions import db
+from blogapp.inbound.addresses import reply_address
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import (
     AckKind,
@@ -293,8 +294,9 @@ def _mail_assignee(comment: Comment, assignee: User, by: User) -> None:
         by=by,
         link=url_for("comments.permalink", comment_id=comment.id, _external=True),
         queue=url_for("responses.queue", view="mine", _external=True),
+        by_mail=(reply_to := reply_address("comment", comment.id, assignee.id)),
     )
     subject = (
         f"{by.display_name} asked you to answer {comment.author_name} on “{comment.post.title}”"
     )
-    queue_mail("response_assigned", assignee.email, subject, body)
+    queue_mail("response_assigned", assignee.email, subject, body, reply_to=reply_to)

@@ -1,0 +1,61 @@
+"""The inbound-mail corpus (tests/data/inbound/*.eml) and a scene to reply in: an employee
+(priya@tallyworks.example, the address the corpus writes from), a post, a customer's
+owed comment, and the reply address of the mail she got about it."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from blogapp.extensions import db
+from blogapp.inbound.addresses import reply_address
+from blogapp.models import AuditEvent, Comment, MailMessage, Role, User
+
+CORPUS = Path(__file__).parent / "data" / "inbound"
+DOMAIN = "inbound.tallyworks.example"
+PRIYA = "priya@tallyworks.example"
+
+
+def corpus(name: str, address: str | None = None) -> bytes:
+    """A corpus message, addressed to ``address`` (a reply+<token>@ address) when given."""
+    raw = (CORPUS / name).read_bytes()
+    if address is not None:
+        token = address.partition("@")[0].removeprefix("reply+")
+        raw = raw.replace(b"TOKEN", token.encode())
+    return raw
+
+
+@dataclass
+class Scene:
+    employee: User
+    comment: Comment
+    address: str
+
+    def replies(self) -> list[Comment]:
+        return list(
+            db.session.scalars(
+                sa.select(Comment).where(Comment.parent_id == self.comment.id).order_by(Comment.id)
+            )
+        )
+
+    def refusals(self) -> list[MailMessage]:
+        return list(
+            db.session.scalars(
+                sa.select(MailMessage)
+                .where(MailMessage.kind == "inbound_refused")
+                .order_by(MailMessage.id)
+            )
+        )
+
+    def audit(self, action: str) -> list[AuditEvent]:
+        return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+
+
+@pytest.fixture
+def scene(app, make_user, make_post, make_comment) -> Scene:
+    app.config["INBOUND_MAIL_DOMAIN"] = DOMAIN
+    priya = make_user(Role.STAFF, name="Priya Shah", email=PRIYA, job_title="Head of Support")
+    post = make_post(author=priya, title="Exporting invoices")
+    comment = make_comment(post, body="My export drops the tax column. Why?", guest=("Sam", "sam@example.com"))
+    return Scene(priya, comment, reply_address("comment", comment.id, priya.id))
