@@ -57,5 +57,7 @@ def scene(app, make_user, make_post, make_comment) -> Scene:
     app.config["INBOUND_MAIL_DOMAIN"] = DOMAIN
     priya = make_user(Role.STAFF, name="Priya Shah", email=PRIYA, job_title="Head of Support")
     post = make_post(author=priya, title="Exporting invoices")
-    comment = make_comment(post, body="My export drops the tax column. Why?", guest=("Sam", "sam@example.com"))
+    comment = make_comment(
+        post, body="My export drops the tax column. Why?", guest=("Sam", "sam@example.com")
+    )
     return Scene(priya, comment, reply_address("comment", comment.id, priya.id))
