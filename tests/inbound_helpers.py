@@ -2,19 +2,23 @@
 (priya@tallyworks.example, the address the corpus writes from), a post, a customer's
 owed comment, and the reply address of the mail she got about it."""
 
+import itertools
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.inbound.addresses import reply_address
+from blogapp.inbound.addresses import make_token, reply_address
 from blogapp.models import AuditEvent, Comment, MailMessage, Role, User
+from blogapp.models.base import utcnow
 
 CORPUS = Path(__file__).parent / "data" / "inbound"
 DOMAIN = "inbound.tallyworks.example"
 PRIYA = "priya@tallyworks.example"
+_MAIL_MINUTES = itertools.count()
 
 
 def corpus(name: str, address: str | None = None) -> bytes:
@@ -61,3 +65,24 @@ def scene(app, make_user, make_post, make_comment) -> Scene:
         post, body="My export drops the tax column. Why?", guest=("Sam", "sam@example.com")
     )
     return Scene(priya, comment, reply_address("comment", comment.id, priya.id))
+
+
+def reply_by_mail(comment: Comment, person: User | None, text: str):
+    """``person`` (None: a guest) answers ``comment`` from the mail they got about it."""
+    from flask import current_app
+
+    from blogapp.inbound.receive import receive
+
+    current_app.config["INBOUND_MAIL_DOMAIN"] = DOMAIN
+    # Each its own mail: a token names (comment, person, minute issued), so two in the same
+    # minute would be one address, used once.
+    issued = utcnow() - timedelta(minutes=next(_MAIL_MINUTES))
+    token = make_token("comment", comment.id, person.id if person else 0, now=issued)
+    address = f"reply+{token}@{DOMAIN}"
+    sender = person.email if person else "guest@example.com"
+    raw = (
+        f"From: {sender}\nTo: {address}\nSubject: Re: a comment\n"
+        f"Message-ID: <{abs(hash(text))}@mail.example>\n\n{text}\n\n"
+        "On Mon, 3 Feb 2025 at 10:04, Blog wrote:\n> the comment\n"
+    )
+    return receive(raw.encode())

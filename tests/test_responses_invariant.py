@@ -9,6 +9,7 @@ from under their follow-ups."""
 import itertools
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from blogapp.models import Comment, CommentStatus, Role
 from blogapp.responses import metrics, services
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
+from tests.inbound_helpers import reply_by_mail
 
 ROLES = ["guest", "reader", "reader", "staff", "moderator", "admin"]
 step = st.tuples(
@@ -27,6 +29,7 @@ step = st.tuples(
         # Posting and replying come up more often, so threads grow and get answered.
         ["post", "post", "reply", "reply", "reply", "acknowledge", "close", "undo", "assign"]
         + ["remove", "spam", "approve"]
+        + ["reply_by_mail"]
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
@@ -196,6 +199,27 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                     model.status[target.id] = "removed"
                 if was_published:
                     model.removed(target.id)
+            elif action == "reply_by_mail":
+                item = model.item(target.id)
+                standing = services.standing_acknowledgement(db.session.get(Comment, item))
+                expected = (
+                    actor is not None
+                    and actor.is_employee
+                    and model.status[target.id] == "published"
+                    and (standing is None or standing.employee_id == actor.id)
+                )
+                if reply_by_mail(target, actor, f"Answer by mail {n}").accepted:
+                    assert expected
+                    reply = db.session.scalars(
+                        sa.select(Comment)
+                        .where(Comment.parent_id == target.id)
+                        .order_by(Comment.id.desc())
+                    ).first()
+                    if item in model.owed():
+                        model.acked[item] = True
+                    model.add(reply, actor, parent_id=target.id)
+                else:
+                    assert not expected
             elif action == "approve" and target.status == CommentStatus.HELD:
                 moderation.approve_comment(target, moderator)
                 model.status[target.id] = "published"
