@@ -3,6 +3,7 @@ answered meanwhile. Shown to them at the top of their queue with the text in a r
 box; gone once they reply to that comment or discard it."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from blogapp.extensions import db
 from blogapp.models import Comment, ReplyDraft, User
@@ -29,28 +30,17 @@ def keep_draft(comment: Comment, employee: User, body: str, source: str = "mail"
 
 
 def drafts_of(employee: User) -> list[ReplyDraft]:
-    """``employee``'s drafts, newest first, with their comments."""
+    """``employee``'s drafts (the newest 50), newest first, with their comments and posts
+    (one query)."""
     return list(
         db.session.scalars(
             sa.select(ReplyDraft)
+            .options(joinedload(ReplyDraft.comment).joinedload(Comment.post))
             .where(ReplyDraft.employee_id == employee.id)
             .order_by(ReplyDraft.created_at.desc(), ReplyDraft.id.desc())
             .limit(50)
         )
     )
-
-
-def draft_bodies(employee: User, comment_ids) -> dict[int, str]:
-    """The draft text ``employee`` has for each of ``comment_ids`` that has one."""
-    ids = list(comment_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(ReplyDraft.comment_id, ReplyDraft.body).where(
-            ReplyDraft.employee_id == employee.id, ReplyDraft.comment_id.in_(ids)
-        )
-    )
-    return dict(rows.tuples())
 
 
 def discard_draft(comment_id: int, employee: User) -> bool:

@@ -88,8 +88,8 @@ def _render_queue(errors=None, kept=None, status: int = 200):
     )
     moderator = can_moderate(current_user)
     # A reply kept from mail fills the reply box of its item, unless the form just sent is shown.
-    own = drafts.draft_bodies(current_user, [item.comment.id for item in page.items])
-    kept = {**{i: {"body": body} for i, body in own.items()}, **(kept or {})}
+    own = drafts.drafts_of(current_user)
+    kept = {**{d.comment_id: {"body": d.body} for d in own}, **(kept or {})}
     links = _Links()
     employees = services.employees()
     assign_options = _AssignMenu(employees).options
@@ -134,7 +134,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         similar=links.similar,
         errors=errors or {},
         kept=kept,
-        drafts=drafts.drafts_of(current_user),
+        drafts=own,
     )
     return html, status
 
