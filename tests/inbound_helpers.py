@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
@@ -56,8 +55,8 @@ class Scene:
         return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
 
 
-@pytest.fixture
-def scene(app, make_user, make_post, make_comment) -> Scene:
+def make_scene(app, make_user, make_post, make_comment) -> Scene:
+    """The scene, made with conftest's factories (each test module's ``scene`` fixture)."""
     app.config["INBOUND_MAIL_DOMAIN"] = DOMAIN
     priya = make_user(Role.STAFF, name="Priya Shah", email=PRIYA, job_title="Head of Support")
     post = make_post(author=priya, title="Exporting invoices")

@@ -9,7 +9,7 @@ from blogapp.inbound.html_text import html_to_markdown
 from blogapp.inbound.message import UnreadableMessage, read_message
 from blogapp.inbound.quotes import new_text
 from blogapp.inbound.receive import EX_DATAERR, EX_NOUSER, receive
-from tests.inbound_helpers import PRIYA, corpus, scene  # noqa: F401 (a fixture)
+from tests.inbound_helpers import PRIYA, corpus, make_scene
 
 PUBLISHED = {
     "plain.eml": "Hi Sam,\n\nThe CSV export keeps every column since version 4.2. If a column\n"
@@ -38,8 +38,13 @@ PUBLISHED = {
 }
 
 
+@pytest.fixture
+def scene(app, make_user, make_post, make_comment):
+    return make_scene(app, make_user, make_post, make_comment)
+
+
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
-def test_each_reply_publishes_exactly_its_new_text(scene, name):  # noqa: F811
+def test_each_reply_publishes_exactly_its_new_text(scene, name):
     result = receive(corpus(name, scene.address))
     assert result.status == 0 and result.accepted, result.note
     (reply,) = scene.replies()
@@ -49,8 +54,14 @@ def test_each_reply_publishes_exactly_its_new_text(scene, name):  # noqa: F811
 
 
 @pytest.mark.parametrize(
-    "name", ["multipart_alternative.eml", "gmail.eml", "outlook_desktop.eml", "apple_mail.eml",
-             "multipart_mixed_attachment.eml"]
+    "name",
+    [
+        "multipart_alternative.eml",
+        "gmail.eml",
+        "outlook_desktop.eml",
+        "apple_mail.eml",
+        "multipart_mixed_attachment.eml",
+    ],
 )
 def test_the_html_part_alone_gives_the_same_words(app, name):
     """Each client's HTML, without its plain part, loses the same history."""
@@ -68,7 +79,7 @@ def test_the_html_part_alone_gives_the_same_words(app, name):
         ("auto_reply.eml", "automatic (Auto-Submitted: auto-replied)"),
     ],
 )
-def test_bounces_and_auto_replies_are_ignored_without_an_answer(scene, name, why):  # noqa: F811
+def test_bounces_and_auto_replies_are_ignored_without_an_answer(scene, name, why):
     result = receive(corpus(name, scene.address))
     assert (result.status, result.accepted) == (0, False)
     assert result.note == f"ignored: {why}"
@@ -82,8 +93,10 @@ def test_bounces_and_auto_replies_are_ignored_without_an_answer(scene, name, why
         ("X-Autoreply: yes\n", "automatic (X-Autoreply)"),
         ("Precedence: auto_reply\n", "automatic (Precedence: auto_reply)"),
         ("X-Auto-Response-Suppress: OOF\n", "automatic (X-Auto-Response-Suppress: oof)"),
-        ("Auto-Submitted: auto-generated; owner-email=x@y\n",
-         "automatic (Auto-Submitted: auto-generated; owner-email=x@y)"),
+        (
+            "Auto-Submitted: auto-generated; owner-email=x@y\n",
+            "automatic (Auto-Submitted: auto-generated; owner-email=x@y)",
+        ),
     ],
 )
 def test_automatic_mail_is_recognised_by_its_headers(app, headers, why):
@@ -98,7 +111,7 @@ def test_auto_submitted_no_and_automatic_subjects(app):
     assert read_message(away.encode()).automatic == "automatic (its subject)"
 
 
-def test_a_message_over_the_limits_is_refused_unread(scene):  # noqa: F811
+def test_a_message_over_the_limits_is_refused_unread(scene):
     raw = corpus("plain.eml", scene.address)
     scene_app = pytest.importorskip("flask").current_app
     scene_app.config["INBOUND_MAX_BYTES"] = len(raw) - 1
@@ -117,7 +130,7 @@ def test_what_is_not_a_message_is_a_data_error(app, raw):
     assert receive(raw).status == EX_DATAERR
 
 
-def test_a_message_to_no_reply_address_of_ours_is_unknown(scene):  # noqa: F811
+def test_a_message_to_no_reply_address_of_ours_is_unknown(scene):
     raw = corpus("plain.eml", scene.address).replace(b"reply+", b"someone+")
     assert receive(raw).status == EX_NOUSER
     forged = scene.address.replace("reply+", "reply+x")

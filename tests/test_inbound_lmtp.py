@@ -9,8 +9,13 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.inbound.lmtp import listener
 from blogapp.models import Comment
-from tests.inbound_helpers import corpus, scene  # noqa: F401 (a fixture)
+from tests.inbound_helpers import corpus, make_scene
 from tests.mail_helpers import free_port
+
+
+@pytest.fixture
+def scene(app, make_user, make_post, make_comment):
+    return make_scene(app, make_user, make_post, make_comment)
 
 
 @pytest.fixture
@@ -28,7 +33,7 @@ def _replies(comment_id: int) -> list[str]:
     )
 
 
-def test_a_reply_by_lmtp_is_published(scene, lmtp):  # noqa: F811
+def test_a_reply_by_lmtp_is_published(scene, lmtp):
     with smtplib.LMTP("127.0.0.1", lmtp.port) as client:
         client.ehlo_or_helo_if_needed()
         refused = client.sendmail(
@@ -40,7 +45,7 @@ def test_a_reply_by_lmtp_is_published(scene, lmtp):  # noqa: F811
     ]
 
 
-def test_lmtp_refuses_strangers_and_oversized_messages(scene, lmtp, app):  # noqa: F811
+def test_lmtp_refuses_strangers_and_oversized_messages(scene, lmtp, app):
     with smtplib.LMTP("127.0.0.1", lmtp.port) as client:
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             client.sendmail("x@example.com", ["someone@inbound.tallyworks.example"], b"Hi")

@@ -25,14 +25,19 @@ from blogapp.models.base import utcnow
 from blogapp.responses import services
 from blogapp.responses.services import owed_ids
 from tests.conftest import csrf_from
-from tests.inbound_helpers import DOMAIN, PRIYA, corpus, scene  # noqa: F401 (a fixture)
+from tests.inbound_helpers import DOMAIN, PRIYA, corpus, make_scene
+
+
+@pytest.fixture
+def scene(app, make_user, make_post, make_comment):
+    return make_scene(app, make_user, make_post, make_comment)
 
 
 def other_message(raw: bytes) -> bytes:
     return raw.replace(b"Message-ID: <2025", b"Message-ID: <other-2025")
 
 
-def test_a_reply_is_published_as_the_employees_answer(scene):  # noqa: F811
+def test_a_reply_is_published_as_the_employees_answer(scene):
     result = receive(corpus("plain.eml", scene.address))
     assert result.accepted and result.status == 0
     (reply,) = scene.replies()
@@ -48,7 +53,7 @@ def test_a_reply_is_published_as_the_employees_answer(scene):  # noqa: F811
     assert db.session.scalar(sa.select(sa.func.count(SpentReplyToken.id))) == 1
 
 
-def test_the_same_message_twice_publishes_once_silently(scene):  # noqa: F811
+def test_the_same_message_twice_publishes_once_silently(scene):
     raw = corpus("plain.eml", scene.address)
     assert receive(raw).accepted
     again = receive(raw)
@@ -56,7 +61,7 @@ def test_the_same_message_twice_publishes_once_silently(scene):  # noqa: F811
     assert len(scene.replies()) == 1 and scene.refusals() == []
 
 
-def test_a_second_reply_to_a_used_address_is_refused(scene):  # noqa: F811
+def test_a_second_reply_to_a_used_address_is_refused(scene):
     raw = corpus("plain.eml", scene.address)
     assert receive(raw).accepted
     result = receive(other_message(raw))
@@ -70,13 +75,13 @@ def test_a_second_reply_to_a_used_address_is_refused(scene):  # noqa: F811
     assert len(scene.replies()) == 1
 
 
-def test_refusals_are_marked_as_automatic_answers(scene):  # noqa: F811
+def test_refusals_are_marked_as_automatic_answers(scene):
     receive(corpus("empty_reply.eml", scene.address))
     (refusal,) = scene.refusals()
     assert build_email(refusal)["Auto-Submitted"] == "auto-replied"
 
 
-def test_an_empty_reply_is_refused(scene):  # noqa: F811
+def test_an_empty_reply_is_refused(scene):
     result = receive(corpus("empty_reply.eml", scene.address))
     assert not result.accepted
     (refusal,) = scene.refusals()
@@ -86,7 +91,7 @@ def test_an_empty_reply_is_refused(scene):  # noqa: F811
     assert receive(corpus("plain.eml", scene.address)).accepted
 
 
-def test_an_expired_address_is_refused(scene, app):  # noqa: F811
+def test_an_expired_address_is_refused(scene, app):
     old = utcnow() - timedelta(days=app.config["INBOUND_TOKEN_MAX_AGE_DAYS"] + 1)
     token = make_token("comment", scene.comment.id, scene.employee.id, now=old)
     result = receive(corpus("plain.eml", f"reply+{token}@{DOMAIN}"))
@@ -96,7 +101,7 @@ def test_an_expired_address_is_refused(scene, app):  # noqa: F811
     assert scene.replies() == []
 
 
-def test_a_sender_other_than_the_employee_is_refused(scene):  # noqa: F811
+def test_a_sender_other_than_the_employee_is_refused(scene):
     raw = corpus("plain.eml", scene.address).replace(
         b"From: Priya Shah <priya@tallyworks.example>", b"From: Priya <priya@home.example>"
     )
@@ -107,7 +112,7 @@ def test_a_sender_other_than_the_employee_is_refused(scene):  # noqa: F811
     assert scene.replies() == []
 
 
-def test_another_employee_cannot_use_someone_elses_address(scene, make_user):  # noqa: F811
+def test_another_employee_cannot_use_someone_elses_address(scene, make_user):
     make_user(Role.STAFF, name="Ravi Rao", email="ravi@tallyworks.example")
     raw = corpus("plain.eml", scene.address).replace(
         b"From: Priya Shah <priya@tallyworks.example>", b"From: Ravi <ravi@tallyworks.example>"
@@ -119,7 +124,7 @@ def test_another_employee_cannot_use_someone_elses_address(scene, make_user):  #
     assert scene.replies() == []
 
 
-def test_a_disabled_employee_cannot_answer_by_mail(scene):  # noqa: F811
+def test_a_disabled_employee_cannot_answer_by_mail(scene):
     scene.employee.disabled_at = utcnow()
     db.session.commit()
     assert not receive(corpus("plain.eml", scene.address)).accepted
@@ -127,7 +132,7 @@ def test_a_disabled_employee_cannot_answer_by_mail(scene):  # noqa: F811
     assert scene.replies() == []
 
 
-def test_a_removed_comment_is_not_answered(scene):  # noqa: F811
+def test_a_removed_comment_is_not_answered(scene):
     scene.comment.status = CommentStatus.REMOVED.value
     db.session.commit()
     assert not receive(corpus("plain.eml", scene.address)).accepted
@@ -135,7 +140,7 @@ def test_a_removed_comment_is_not_answered(scene):  # noqa: F811
     assert scene.replies() == []
 
 
-def test_answered_by_someone_else_keeps_a_draft_for_the_queue(scene, make_user, client, auth):  # noqa: F811
+def test_answered_by_someone_else_keeps_a_draft_for_the_queue(scene, make_user, client, auth):
     mona = make_user(Role.MODERATOR, name="Mona Mod", email="mona@tallyworks.example")
     services.acknowledge(scene.comment, mona, "Passed to the product team")
     result = receive(corpus("gmail.eml", scene.address))
@@ -161,7 +166,7 @@ def test_answered_by_someone_else_keeps_a_draft_for_the_queue(scene, make_user, 
     assert db.session.scalars(sa.select(ReplyDraft)).all() == []
 
 
-def test_a_draft_can_be_discarded(scene, make_user, client, auth):  # noqa: F811
+def test_a_draft_can_be_discarded(scene, make_user, client, auth):
     mona = make_user(Role.MODERATOR, name="Mona Mod", email="mona@tallyworks.example")
     services.acknowledge(scene.comment, mona)
     receive(corpus("plain.eml", scene.address))
@@ -175,7 +180,7 @@ def test_a_draft_can_be_discarded(scene, make_user, client, auth):  # noqa: F811
     assert "Your replies kept from mail" not in client.get("/responses").text
 
 
-def test_a_database_failure_asks_the_mta_to_try_again(scene, app, monkeypatch):  # noqa: F811
+def test_a_database_failure_asks_the_mta_to_try_again(scene, app, monkeypatch):
     def broken(reply):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
@@ -185,7 +190,7 @@ def test_a_database_failure_asks_the_mta_to_try_again(scene, app, monkeypatch): 
     assert db.session.scalar(sa.select(sa.func.count(SpentReplyToken.id))) == 0
 
 
-def test_the_command_reads_standard_input_with_postfix_exit_codes(scene, app):  # noqa: F811
+def test_the_command_reads_standard_input_with_postfix_exit_codes(scene, app):
     runner = app.test_cli_runner()
     raw = corpus("outlook_original_message.eml", scene.address).replace(
         f"reply+{scene.address.partition('+')[2].partition('@')[0]}".encode(), b"blog"
@@ -202,7 +207,7 @@ def test_the_command_reads_standard_input_with_postfix_exit_codes(scene, app):  
 
 
 @pytest.mark.parametrize("template", ["mail_assigned", "due_soon"])
-def test_mail_about_one_comment_can_be_answered(scene, make_user, template):  # noqa: F811
+def test_mail_about_one_comment_can_be_answered(scene, make_user, template):
     from blogapp.responses import schedule
 
     mona = make_user(Role.MODERATOR, name="Mona Mod")
@@ -223,7 +228,9 @@ def test_mail_about_one_comment_can_be_answered(scene, make_user, template):  # 
 
 
 def test_mail_listing_several_comments_gives_each_its_address(
-    scene, make_user, make_comment  # noqa: F811
+    scene,
+    make_user,
+    make_comment,
 ):
     from blogapp.responses.absent import mail_assignments
     from blogapp.responses.digest import send_digests
@@ -241,8 +248,18 @@ def test_mail_listing_several_comments_gives_each_its_address(
         assert {t.person_id for t in tokens} == {scene.employee.id}
 
 
-def test_no_inbound_domain_no_reply_to(scene, make_user, app):  # noqa: F811
+def test_no_inbound_domain_no_reply_to(scene, make_user, app):
     app.config["INBOUND_MAIL_DOMAIN"] = ""
     services.assign(scene.comment, scene.employee, make_user(Role.MODERATOR))
     mail = db.session.scalars(sa.select(MailMessage).where(MailMessage.to_address == PRIYA)).one()
     assert mail.reply_to is None and "reply to this mail" not in mail.body_text
+
+
+def test_a_handover_of_one_comment_can_be_answered_by_replying(scene):
+    from blogapp.responses.absent import mail_assignments
+
+    mail_assignments({scene.employee: [scene.comment]}, "This one is yours")
+    db.session.commit()
+    mail = db.session.scalars(sa.select(MailMessage)).one()
+    assert read_address(mail.reply_to).subject_id == scene.comment.id
+    assert "Or reply to this mail" in mail.body_text and "mailto:" not in mail.body_text

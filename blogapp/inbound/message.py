@@ -95,7 +95,7 @@ def _decoded(part: EmailMessage) -> str:
     try:
         return part.get_content()
     except (LookupError, UnicodeError, ValueError, AssertionError):
-        # An unknown or lying charset: the bytes as Latin-1 lose nothing and never fail.
+        # An unknown or lying charset: read as UTF-8, what is not becomes U+FFFD.
         payload = part.get_payload(decode=True) or b""
         return payload.decode("utf-8", errors="replace")
 

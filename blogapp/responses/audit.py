@@ -100,6 +100,6 @@ def replying_by(channel: str):
 
 
 def channel_note() -> str:
-    """" by mail" while a reply by mail is being written, else ""."""
+    """ " by mail" while a reply by mail is being written, else ""."""
     channel = db.session.info.get(_CHANNEL)
     return f" by {channel}" if channel else ""
