@@ -166,6 +166,9 @@ class Config:
     HELPED_LINK_MAX_AGE_DAYS = _int("HELPED_LINK_MAX_AGE_DAYS", 60)
     HELPED_FIGURE_SHOWN = _bool("HELPED_FIGURE_SHOWN", False)
     HELPED_FIGURE_MINIMUM = _int("HELPED_FIGURE_MINIMUM", 20)
+    # An inbound message over this size, or with more MIME parts, is refused unread.
+    INBOUND_MAX_BYTES = _int("INBOUND_MAX_BYTES", 10 * 1024 * 1024)
+    INBOUND_MAX_PARTS = _int("INBOUND_MAX_PARTS", 100)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)

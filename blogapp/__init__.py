@@ -152,12 +152,14 @@ def register_cli(app: Flask) -> None:
     from blogapp.contentio.cli import content_cli, demo_cli
     from blogapp.importing.cli import import_cli
     from blogapp.importing.export_cli import export_cli
+    from blogapp.inbound.cli import register as register_inbound_cli
     from blogapp.mail.cli import mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    register_inbound_cli(mail_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(export_cli)
 

@@ -212,7 +212,21 @@ _KINDS = {
     "comment+text": lambda source: CommentText(render(source, COMMENT), _plain_text_here(source)),
     # Many comments in one trip (an import): one Markdown converter, reset between texts.
     "comments": lambda sources: _render_all(sources, COMMENT),
+    # A stranger's HTML mail as Markdown source (blogapp/inbound/html_text.py).
+    "mail_html": lambda source: _mail_html(source),
 }
+
+
+def _mail_html(source: str) -> str:
+    from blogapp.inbound.html_text import html_to_markdown
+
+    return html_to_markdown(source)
+
+
+def mail_html_to_markdown(body_html: str) -> str:
+    """An HTML mail's new text as Markdown source, in a worker under the render deadline;
+    RenderRefused when over budget."""
+    return _budgeted("mail_html", body_html)
 
 
 def _render_all(sources: list[str], profile: Profile) -> list[str]:

@@ -9,6 +9,7 @@ from under their follow-ups."""
 import itertools
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from blogapp.responses import metrics, services
 from blogapp.responses.helped import rate_answer
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
+from tests.inbound_helpers import reply_by_mail
 
 ROLES = ["guest", "reader", "reader", "staff", "moderator", "admin"]
 step = st.tuples(
@@ -29,6 +31,7 @@ step = st.tuples(
         ["post", "post", "reply", "reply", "reply", "acknowledge", "close", "undo", "assign"]
         + ["remove", "spam", "approve"]
         + ["didnt_help", "didnt_help"]
+        + ["reply_by_mail"]
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
@@ -214,6 +217,27 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                     model.acked[item.id] = False
                 except ResponseError:
                     db.session.rollback()
+                    assert not expected
+            elif action == "reply_by_mail":
+                item = model.item(target.id)
+                standing = services.standing_acknowledgement(db.session.get(Comment, item))
+                expected = (
+                    actor is not None
+                    and actor.is_employee
+                    and model.status[target.id] == "published"
+                    and (standing is None or standing.employee_id == actor.id)
+                )
+                if reply_by_mail(target, actor, f"Answer by mail {n}").accepted:
+                    assert expected
+                    reply = db.session.scalars(
+                        sa.select(Comment)
+                        .where(Comment.parent_id == target.id)
+                        .order_by(Comment.id.desc())
+                    ).first()
+                    if item in model.owed():
+                        model.acked[item] = True
+                    model.add(reply, actor, parent_id=target.id)
+                else:
                     assert not expected
             elif action == "approve" and target.status == CommentStatus.HELD:
                 moderation.approve_comment(target, moderator)

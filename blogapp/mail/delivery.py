@@ -41,6 +41,9 @@ def build_email(message: MailMessage) -> EmailMessage:
     }
     if message.reply_to:
         intended["Reply-To"] = header_text(message.reply_to)
+    if message.kind == "inbound_refused":
+        # An answer to a person's mail, sent by a machine (RFC 3834): not to be answered.
+        intended["Auto-Submitted"] = "auto-replied"
     email = EmailMessage()
     for name, value in intended.items():
         email[name] = value

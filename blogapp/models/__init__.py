@@ -6,6 +6,7 @@ from blogapp.models.feedback import AnswerFeedback
 from blogapp.models.flag import Flag, FlagReason
 from blogapp.models.follow import Follow
 from blogapp.models.imported import ImportJob, ImportSource, LegacyPath
+from blogapp.models.inbound import ReplyDraft, SpentReplyToken
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
@@ -48,6 +49,7 @@ __all__ = [
     "OutboxKind",
     "Post",
     "PostStatus",
+    "ReplyDraft",
     "Revision",
     "RevisionKind",
     "Role",
@@ -57,6 +59,7 @@ __all__ = [
     "SiteSetting",
     "SiteSettingsVersion",
     "SlugRedirect",
+    "SpentReplyToken",
     "Tag",
     "Upload",
     "User",

@@ -3,8 +3,10 @@
 
 def register(app) -> None:
     """The queue, metrics and audit pages, the CLI, the template helpers, the listeners
-    and the tracker's timed webhook events (overdue items)."""
+    the tracker's timed webhook events (overdue items), and answers by mail."""
+    from blogapp.inbound.handlers import register_handler
     from blogapp.responses import searching, tracking
+    from blogapp.responses.by_mail import answer_by_mail
     from blogapp.responses.cli import responses_cli
     from blogapp.responses.helped_views import bp as helped_bp
     from blogapp.responses.pages import bp
@@ -21,3 +23,4 @@ def register(app) -> None:
     tracking.register()
     searching.register(app)
     add_producer(app, queue_overdue_events)
+    register_handler(app, "comment", answer_by_mail)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 
 from blogapp.extensions import db
+from blogapp.inbound.addresses import reply_address
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import Assignment, Comment, Post, User
 from blogapp.models.base import utcnow
@@ -88,7 +89,11 @@ def mail_assignments(items: dict[User, list[Comment]], why: str) -> None:
             assignee=person,
             why=why,
             comments=[
-                (c, url_for("comments.permalink", comment_id=c.id, _external=True))
+                (
+                    c,
+                    url_for("comments.permalink", comment_id=c.id, _external=True),
+                    reply_address("comment", c.id, person.id),
+                )
                 for c in comments
             ],
             queue=url_for("responses.queue", view="mine", _external=True),
@@ -98,7 +103,16 @@ def mail_assignments(items: dict[User, list[Comment]], why: str) -> None:
             if len(comments) == 1
             else f"answer {len(comments)} comments"
         )
-        queue_mail("response_assigned", person.email, f"You're asked to {what}", body)
+        # One comment: answer by replying. Several: each has its own "Answer by mail"
+        # link, since one Reply-To cannot tell which comment a reply is for.
+        reply_to = reply_address("comment", comments[0].id, person.id)
+        queue_mail(
+            "response_assigned",
+            person.email,
+            f"You're asked to {what}",
+            body,
+            reply_to=reply_to if len(comments) == 1 else None,
+        )
 
 
 def by_person(moves: Iterable[tuple[Comment, User]]) -> dict[User, list[Comment]]:

@@ -1,5 +1,7 @@
 """Writing the audit log, in the transaction of the change it records."""
 
+from contextlib import contextmanager
+
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, Comment, User
 from blogapp.webhooks.audit import WebhookAction
@@ -89,3 +91,23 @@ def record(
         event.created_at = at
     db.session.add(event)
     return event
+
+
+_CHANNEL = "parley_reply_channel"
+
+
+@contextmanager
+def replying_by(channel: str):
+    """Replies written inside the block came by ``channel`` ("mail"): their "replied"
+    audit events say so (services.record_reply)."""
+    db.session.info[_CHANNEL] = channel
+    try:
+        yield
+    finally:
+        db.session.info.pop(_CHANNEL, None)
+
+
+def channel_note() -> str:
+    """ " by mail" while a reply by mail is being written, else ""."""
+    channel = db.session.info.get(_CHANNEL)
+    return f" by {channel}" if channel else ""

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 
 from blogapp.extensions import db
+from blogapp.inbound.addresses import reply_address
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import User
 from blogapp.models.base import utcnow
@@ -46,6 +47,7 @@ def send_digests(now: datetime | None = None, people: list[User] | None = None) 
             overdue=late,
             queue=url_for("responses.queue", _external=True),
             link=lambda c: url_for("comments.permalink", comment_id=c.id, _external=True),
+            by_mail=lambda c, person=person: reply_address("comment", c.id, person.id),
         )
         subject = f"Responses: {len(own)} waiting for you"
         if late:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 
 from blogapp.extensions import db
+from blogapp.inbound.addresses import reply_address
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import Comment, MailMessage, owed_clause
 from blogapp.models.base import utcnow
@@ -84,6 +85,7 @@ def warn_due_soon(now: datetime | None = None) -> int:
     for comment in comments:
         assignee = current_assignee(comment)
         due = sla.due_at(comment.owed_since)
+        reply_to = reply_address("comment", comment.id, assignee.id)
         body = render_template(
             "responses/mail_due_soon.txt",
             comment=comment,
@@ -91,9 +93,10 @@ def warn_due_soon(now: datetime | None = None) -> int:
             left=describe(due - now),
             link=url_for("comments.permalink", comment_id=comment.id, _external=True),
             queue=url_for("responses.queue", view="mine", _external=True),
+            by_mail=reply_to,
         )
         subject = f"Due in {describe(due - now)}: {comment.author_name} on “{comment.post.title}”"
-        queue_mail("response_due_soon", assignee.email, subject, body)
+        queue_mail("response_due_soon", assignee.email, subject, body, reply_to=reply_to)
         webhooks.queue_event("due_soon", comment, employee=assignee, at=now)
         comment.due_warned_at = now
     db.session.commit()

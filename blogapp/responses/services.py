@@ -11,6 +11,7 @@ from flask import render_template, url_for
 
 from blogapp.comments import notify
 from blogapp.extensions import db
+from blogapp.inbound.addresses import reply_address
 from blogapp.mail.outbox import queue_mail
 from blogapp.models import (
     AckKind,
@@ -24,7 +25,7 @@ from blogapp.models import (
 )
 from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
-from blogapp.responses.audit import Action, record
+from blogapp.responses.audit import Action, channel_note, record
 from blogapp.responses.sla import Clock
 from blogapp.sitesettings.store import site_settings
 
@@ -211,7 +212,8 @@ def record_reply(parent: Comment, reply: Comment) -> Acknowledgement | None:
         return None
     employee = reply.author
     ack = _add_ack(item, employee, AckKind.REPLY, reply.created_at, reply_id=reply.id)
-    record(Action.REPLIED, employee, item, detail=f"reply {reply.id}", at=reply.created_at)
+    note = f"reply {reply.id}{channel_note()}"
+    record(Action.REPLIED, employee, item, detail=note, at=reply.created_at)
     return ack
 
 
@@ -292,8 +294,9 @@ def _mail_assignee(comment: Comment, assignee: User, by: User) -> None:
         by=by,
         link=url_for("comments.permalink", comment_id=comment.id, _external=True),
         queue=url_for("responses.queue", view="mine", _external=True),
+        by_mail=(reply_to := reply_address("comment", comment.id, assignee.id)),
     )
     subject = (
         f"{by.display_name} asked you to answer {comment.author_name} on “{comment.post.title}”"
     )
-    queue_mail("response_assigned", assignee.email, subject, body)
+    queue_mail("response_assigned", assignee.email, subject, body, reply_to=reply_to)

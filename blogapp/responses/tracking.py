@@ -50,12 +50,15 @@ def _act(session: Session) -> None:
     pending = session.info.pop(_KEY, None)
     if not pending:
         return
+    from blogapp.responses.drafts import discard_draft
     from blogapp.responses.services import record_reply
 
     for reply_id in pending["replies"]:
         reply = session.get(Comment, reply_id)
         if reply is not None and reply.by_employee and reply.parent is not None:
             record_reply(reply.parent, reply)
+            # Their reply kept from mail (drafts.py) is said now.
+            discard_draft(reply.parent_id, reply.author)
     for comment_id, old, new in pending["status"]:
         _status_changed(session.get(Comment, comment_id), old, new)
     for comment_id in pending["owed"]:

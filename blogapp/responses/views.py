@@ -21,7 +21,7 @@ from blogapp.comments.rules import CommentRejected
 from blogapp.extensions import db
 from blogapp.models import Comment, User
 from blogapp.query_args import arg_int, arg_page, parse_id
-from blogapp.responses import services
+from blogapp.responses import drafts, services
 from blogapp.responses.actions import BULK, QUEUE, Given, offered
 from blogapp.responses.drawn import ItemActions
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
@@ -87,6 +87,9 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         arg_int("per_page", _per_page(), low=1, high=MAX_PER_PAGE),
     )
     moderator = can_moderate(current_user)
+    # A reply kept from mail fills the reply box of its item, unless the form just sent is shown.
+    own = drafts.drafts_of(current_user)
+    kept = {**{d.comment_id: {"body": d.body} for d in own}, **(kept or {})}
     links = _Links()
     employees = services.employees()
     assign_options = _AssignMenu(employees).options
@@ -130,7 +133,8 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         permalink=links.permalink,
         similar=links.similar,
         errors=errors or {},
-        kept=kept or {},
+        kept=kept,
+        drafts=own,
     )
     return html, status
 
@@ -240,4 +244,15 @@ def bulk():
     flash(f"Done for {done} comment{'s' if done != 1 else ''}.", "success")
     if failed:
         flash("Not done — " + "; ".join(failed[:5]), "error")
+    return redirect(_back(form))
+
+
+@bp.post("/drafts/<int:comment_id>/discard")
+@employee_required
+def discard_draft(comment_id: int):
+    """Forget one of your replies kept from mail."""
+    form = ActionForm()
+    if form.validate() and drafts.discard_draft(comment_id, current_user):
+        db.session.commit()
+        flash("Draft discarded.", "success")
     return redirect(_back(form))
