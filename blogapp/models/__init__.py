@@ -7,6 +7,12 @@ from blogapp.models.follow import Follow
 from blogapp.models.imported import ImportJob, ImportSource, LegacyPath
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
+from blogapp.models.private import (
+    PrivateConversation,
+    PrivateMessage,
+    PrivateStatus,
+    PrivateVia,
+)
 from blogapp.models.redirect import SlugRedirect
 from blogapp.models.response import (
     AckKind,
@@ -46,6 +52,10 @@ __all__ = [
     "OutboxKind",
     "Post",
     "PostStatus",
+    "PrivateConversation",
+    "PrivateMessage",
+    "PrivateStatus",
+    "PrivateVia",
     "Revision",
     "RevisionKind",
     "Role",
