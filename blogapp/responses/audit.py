@@ -29,6 +29,10 @@ class Action:
     IMPORT_STARTED = "import_started"
     IMPORT_FINISHED = "import_finished"
     IMPORT_DISCARDED = "import_discarded"
+    # Private support (blogapp/private): moved, answered privately, resolved.
+    TAKEN_PRIVATE = "taken_private"
+    PRIVATE_ANSWERED = "private_answered"
+    PRIVATE_RESOLVED = "private_resolved"
 
     ALL = (
         ACKNOWLEDGED,
@@ -54,6 +58,9 @@ class Action:
         IMPORT_STARTED,
         IMPORT_FINISHED,
         IMPORT_DISCARDED,
+        TAKEN_PRIVATE,
+        PRIVATE_ANSWERED,
+        PRIVATE_RESOLVED,
     )
 
 

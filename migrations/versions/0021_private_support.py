@@ -95,11 +95,15 @@ def upgrade():
 
 def downgrade():
     kinds = sa.column("kind")
-    private = op.get_bind().execute(
-        sa.select(sa.func.count())
-        .select_from(sa.table("acknowledgements", kinds))
-        .where(kinds == "private")
-    ).scalar_one()
+    private = (
+        op.get_bind()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(sa.table("acknowledgements", kinds))
+            .where(kinds == "private")
+        )
+        .scalar_one()
+    )
     if private:
         # Nothing is thrown away on the way down: the owner decides what they meant.
         raise RuntimeError(
