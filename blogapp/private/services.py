@@ -158,6 +158,9 @@ def answer(conversation: PrivateConversation, employee: User, body: str, now=Non
     _lock_open(conversation)
     now = now or utcnow()
     message = _add_message(conversation, employee, True, source, PrivateVia.WEB, now)
+    # The tracker's change stamp reads the newest changed_at: the metrics time a private
+    # hand-off by its first staff answer, so they are worked out again.
+    conversation.comment.changed_at = now
     record(
         Action.PRIVATE_ANSWERED,
         employee,

@@ -7,7 +7,9 @@ under "How we count" (ARCHITECTURE.md, "The rules the code keeps"):
   missed), with comments still owed and not yet due shown apart;
 - waits (median, 90th percentile) are over replies and acknowledgements only, in the SLA
   clock's hours; "no response needed" closes have their own column;
-- an undone acknowledgement counts for nothing: the comment is owed again.
+- an undone acknowledgement counts for nothing: the comment is owed again;
+- a comment taken to private support is answered by the first private message of staff
+  (met or missed by that time, its wait up to it); until then it counts as still owed.
 """
 
 import csv
@@ -20,7 +22,14 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import AckKind, Acknowledgement, Comment, User
+from blogapp.models import (
+    AckKind,
+    Acknowledgement,
+    Comment,
+    PrivateConversation,
+    PrivateMessage,
+    User,
+)
 from blogapp.models.base import utcnow
 from blogapp.responses.services import clock
 from blogapp.responses.sla import Clock
@@ -132,6 +141,31 @@ def _settle(start: datetime, rows: list, sla: Clock) -> _Settled:
     )
 
 
+def _first_private_answer() -> sa.ScalarSelect:
+    """When staff first wrote in the comment's private conversation (since it was last
+    taken private): the answer a private hand-off is timed by, not the move."""
+    return (
+        sa.select(sa.func.min(PrivateMessage.created_at))
+        .join(PrivateConversation, PrivateConversation.id == PrivateMessage.conversation_id)
+        .where(
+            PrivateConversation.comment_id == Comment.id,
+            PrivateMessage.by_staff.is_(True),
+            PrivateMessage.created_at >= Acknowledgement.created_at,
+        )
+        .scalar_subquery()
+    )
+
+
+def _resolved_without_answer() -> sa.ScalarSelect:
+    """Resolved with no private message from staff (settled by phone, say): the
+    resolution is the answer."""
+    return (
+        sa.select(PrivateConversation.resolved_at)
+        .where(PrivateConversation.comment_id == Comment.id)
+        .scalar_subquery()
+    )
+
+
 def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
     """Every item with its standing acknowledgement, in one query: the period's items by
     week, and every item's times for the backlogs."""
@@ -142,13 +176,27 @@ def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
         sa.select(
             sa.type_coerce(Comment.created_at, as_given),
             Acknowledgement.kind,
-            sa.type_coerce(Acknowledgement.created_at, as_given),
+            sa.type_coerce(
+                sa.case(
+                    (
+                        Acknowledgement.kind == AckKind.PRIVATE.value,
+                        sa.func.coalesce(_first_private_answer(), _resolved_without_answer()),
+                    ),
+                    else_=Acknowledgement.created_at,
+                ),
+                as_given,
+            ),
         )
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
         .where(Comment.tracked_clause())
     )
     rows = [
-        (driver_time(created), kind, None if at is None else driver_time(at))
+        # Taken private and not yet answered there: still owed, for the figures.
+        (
+            driver_time(created),
+            None if at is None else kind,
+            None if at is None else driver_time(at),
+        )
         for created, kind, at in found
     ]
     by_week: list[list] = [[] for _ in range(weeks)]

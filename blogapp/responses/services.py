@@ -19,6 +19,8 @@ from blogapp.models import (
     CloseReason,
     Comment,
     CommentStatus,
+    PrivateConversation,
+    PrivateStatus,
     User,
     owed_clause,
 )
@@ -228,6 +230,16 @@ def undo(comment: Comment, moderator: User, now=None) -> Acknowledgement:
     ack.standing_comment_id = None
     ack.undone_at, ack.undone_by_id = now, moderator.id
     comment.due_warned_at = None  # owed again: a new wait may be warned about
+    if ack.kind == AckKind.PRIVATE:
+        # Back to the public queue: the private conversation takes no more messages.
+        db.session.execute(
+            sa.update(PrivateConversation)
+            .where(
+                PrivateConversation.comment_id == comment.id,
+                PrivateConversation.status == PrivateStatus.OPEN.value,
+            )
+            .values(status=PrivateStatus.RETURNED.value)
+        )
     _touch(comment, now)
     record(Action.UNDONE, moderator, comment, reason=ack.kind, subject=ack.employee, at=now)
     if comment.status == CommentStatus.PUBLISHED:
