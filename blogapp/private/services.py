@@ -97,7 +97,10 @@ def take_private(comment: Comment, moderator: User, body: str | None = None, now
     comment = conversation_item(comment)  # a follow-up moves with its item
     if not can_moderate(moderator):
         raise PrivateError("Only moderators can take a comment to private support.")
-    _check_owed(comment)
+    try:
+        _check_owed(comment)
+    except ResponseError as error:
+        raise PrivateError(str(error)) from None
     if comment.notify_address is None:
         raise PrivateError("This comment's author has no email address to continue with.")
     source = _rendered(body) if (body or "").strip() else None
