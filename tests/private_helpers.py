@@ -1,5 +1,7 @@
 """Shared ground for the private support tests (blogapp/private)."""
 
+import re
+
 import sqlalchemy as sa
 
 from blogapp.extensions import db
@@ -38,3 +40,27 @@ def deliver(reply: InboundReply):
     outcome = handler_for(reply.token.purpose)(reply)
     db.session.commit()
     return outcome
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "correct horse battery"  # the make_user fixture's
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def browser(app, user=None):
+    """A test client of its own, signed in as ``user`` through the login form (None: anonymous).
+    Use with the ``separate_browsers`` fixture."""
+    client = app.test_client()
+    if user is not None:
+        page = client.get("/account/login")
+        answer = client.post(
+            "/account/login",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        )
+        assert answer.status_code in (302, 303), answer.text[:500]
+    return client
