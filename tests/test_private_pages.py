@@ -33,9 +33,7 @@ def taken(cast, make_comment):
     return conversation
 
 
-def test_the_anonymous_cached_page_shows_the_hand_off_then_the_resolution(
-    app, cast, make_comment
-):
+def test_the_anonymous_cached_page_shows_the_hand_off_then_the_resolution(app, cast, make_comment):
     jane, author, reader, post = cast
     question = make_comment(post, author=reader, body="Charged twice?")
     anonymous = browser(app)
@@ -155,7 +153,7 @@ def test_the_customer_reads_and_answers_on_their_own_page(app, cast, taken):
     rita = browser(app, reader)
     page = rita.get(f"/private/{taken.id}")
     assert page.status_code == 200 and "Zanzibarquokka" in page.text
-    assert "Mark resolved" not in page.text and "/private/\"" not in page.text
+    assert "Mark resolved" not in page.text and '/private/"' not in page.text
     sent = rita.post(
         f"/private/{taken.id}/messages",
         data={"csrf_token": csrf_of(page.text), "body": "Invoice 77."},

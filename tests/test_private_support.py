@@ -216,9 +216,7 @@ def test_resolving_shows_resolved_privately_with_the_time_it_took(cast, make_com
         private.answer(conversation, author, "One more thing")
 
 
-def test_undo_puts_the_comment_back_in_the_queue_and_closes_the_conversation(
-    cast, make_comment
-):
+def test_undo_puts_the_comment_back_in_the_queue_and_closes_the_conversation(cast, make_comment):
     jane, _, reader, post = cast
     question = make_comment(post, author=reader)
     conversation = private.take_private(question, jane)
@@ -236,9 +234,7 @@ def test_undo_puts_the_comment_back_in_the_queue_and_closes_the_conversation(
     assert again.id == conversation.id and again.status == PrivateStatus.OPEN
 
 
-def test_metrics_time_a_private_hand_off_by_the_first_private_staff_answer(
-    app, cast, make_comment
-):
+def test_metrics_time_a_private_hand_off_by_the_first_private_staff_answer(app, cast, make_comment):
     app.config["RESPONSES_CACHE"] = False
     jane, author, reader, post = cast
     now = utcnow()

@@ -17,6 +17,7 @@ from blogapp.comments import moderation
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Role
+from blogapp.private.services import take_private
 from blogapp.responses import metrics, services
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
@@ -27,6 +28,7 @@ step = st.tuples(
         # Posting and replying come up more often, so threads grow and get answered.
         ["post", "post", "reply", "reply", "reply", "acknowledge", "close", "undo", "assign"]
         + ["remove", "spam", "approve"]
+        + ["private"]  # issue 17: a moderator's private hand-off
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
@@ -167,6 +169,16 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                 expected = role in ("moderator", "admin") and item in model.owed()
                 try:
                     services.close_without_response(target, actor, "duplicate")
+                    model.acked[item] = True
+                    assert expected
+                except ResponseError:
+                    assert not expected
+            elif action == "private":
+                # A standing acknowledgement: off the queue; undo puts it back (above).
+                item = model.item(target.id)
+                expected = role in ("moderator", "admin") and item in model.owed()
+                try:
+                    take_private(target, actor)
                     model.acked[item] = True
                     assert expected
                 except ResponseError:
