@@ -202,3 +202,24 @@ def test_unknown_conversations_are_404(app, cast):
     assert client.get("/private/999").status_code == 404
     assert client.get(f"/private/{2**70}").status_code == 404
     assert client.get("/private/?status=nonsense").status_code == 200
+
+
+def test_a_refused_move_from_the_queue_keeps_the_text_out_of_the_public_reply_box(
+    app, cast, make_comment
+):
+    jane, _, reader, post = cast
+    question = make_comment(post, author=reader)
+    moderator = browser(app, jane)
+    queue = moderator.get("/responses")
+    app.config["COMMENT_MAX_LENGTH"] = 100
+    words = "Your card number " + "z" * 200
+    refused = moderator.post(
+        f"/responses/{question.id}/private",
+        data={"csrf_token": csrf_of(queue.text), "body": words},
+    )
+    assert refused.status_code == 400 and "at most" in refused.text
+    kept = refused.text.split(f'id="pbody-{question.id}"', 1)[1].split("</textarea>", 1)[0]
+    assert "Your card number" in kept
+    reply_box = refused.text.split(f'id="reply-{question.id}"', 1)[1].split("</textarea>", 1)[0]
+    assert "Your card number" not in reply_box
+    assert question.id in services.owed_ids()
