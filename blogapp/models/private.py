@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from blogapp.extensions import db
 from blogapp.models.base import enum_check, utcnow
 from blogapp.models.comment import Comment
+from blogapp.models.response import Acknowledgement
 from blogapp.models.user import User
 
 
@@ -51,6 +52,16 @@ class PrivateConversation(db.Model):
     def is_open(self) -> bool:
         return self.status == PrivateStatus.OPEN
 
+    @classmethod
+    def return_to_public(cls, comment_id: int) -> sa.Update:
+        """The statement that ends the comment's open conversation when a moderator undoes
+        the move: it takes no more messages (until taken private again)."""
+        return (
+            sa.update(cls)
+            .where(cls.comment_id == comment_id, cls.status == PrivateStatus.OPEN.value)
+            .values(status=PrivateStatus.RETURNED.value)
+        )
+
     def __repr__(self) -> str:
         return f"<PrivateConversation {self.id} of comment {self.comment_id} {self.status}>"
 
@@ -80,3 +91,26 @@ class PrivateMessage(db.Model):
 
     conversation: Mapped[PrivateConversation] = relationship()
     author: Mapped[User | None] = relationship()
+
+
+def private_answer_time() -> sa.ColumnElement:
+    """SQL, beside a row of comments joined to its standing acknowledgement of kind
+    "private": when the hand-off was answered, by the rule on the metrics page. That is
+    the first private message of staff since the move, never the move itself; or, with
+    none, the resolution (settled by phone, say); NULL while neither has happened."""
+    first_answer = (
+        sa.select(sa.func.min(PrivateMessage.created_at))
+        .join(PrivateConversation, PrivateConversation.id == PrivateMessage.conversation_id)
+        .where(
+            PrivateConversation.comment_id == Comment.id,
+            PrivateMessage.by_staff.is_(True),
+            PrivateMessage.created_at >= Acknowledgement.created_at,
+        )
+        .scalar_subquery()
+    )
+    resolved = (
+        sa.select(PrivateConversation.resolved_at)
+        .where(PrivateConversation.comment_id == Comment.id)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(first_answer, resolved)

@@ -22,15 +22,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import (
-    AckKind,
-    Acknowledgement,
-    Comment,
-    PrivateConversation,
-    PrivateMessage,
-    User,
-)
+from blogapp.models import AckKind, Acknowledgement, Comment, User
 from blogapp.models.base import utcnow
+from blogapp.models.private import private_answer_time
 from blogapp.responses.services import clock
 from blogapp.responses.sla import Clock
 from blogapp.responses.tracker_cache import driver_time, kept
@@ -141,31 +135,6 @@ def _settle(start: datetime, rows: list, sla: Clock) -> _Settled:
     )
 
 
-def _first_private_answer() -> sa.ScalarSelect:
-    """When staff first wrote in the comment's private conversation (since it was last
-    taken private): the answer a private hand-off is timed by, not the move."""
-    return (
-        sa.select(sa.func.min(PrivateMessage.created_at))
-        .join(PrivateConversation, PrivateConversation.id == PrivateMessage.conversation_id)
-        .where(
-            PrivateConversation.comment_id == Comment.id,
-            PrivateMessage.by_staff.is_(True),
-            PrivateMessage.created_at >= Acknowledgement.created_at,
-        )
-        .scalar_subquery()
-    )
-
-
-def _resolved_without_answer() -> sa.ScalarSelect:
-    """Resolved with no private message from staff (settled by phone, say): the
-    resolution is the answer."""
-    return (
-        sa.select(PrivateConversation.resolved_at)
-        .where(PrivateConversation.comment_id == Comment.id)
-        .scalar_subquery()
-    )
-
-
 def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
     """Every item with its standing acknowledgement, in one query: the period's items by
     week, and every item's times for the backlogs."""
@@ -180,7 +149,7 @@ def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
                 sa.case(
                     (
                         Acknowledgement.kind == AckKind.PRIVATE.value,
-                        sa.func.coalesce(_first_private_answer(), _resolved_without_answer()),
+                        private_answer_time(),
                     ),
                     else_=Acknowledgement.created_at,
                 ),
