@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_search(app)
     register_webhooks(app)
     register_responses(app)
+    register_private_support(app)
     register_imports(app)
     return app
 
@@ -174,6 +175,13 @@ def register_search(app: Flask) -> None:
 def register_responses(app: Flask) -> None:
     """The response tracker: queue, metrics, audit log, digest and webhooks."""
     from blogapp.responses import register
+
+    register(app)
+
+
+def register_private_support(app: Flask) -> None:
+    """Private support: its pages and its inbound-mail handler."""
+    from blogapp.private import register
 
     register(app)
 

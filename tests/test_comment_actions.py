@@ -34,6 +34,7 @@ ALLOWED = {
     ("close", QUEUE): MODERATORS,
     ("close", BULK): MODERATORS,
     ("undo", QUEUE): MODERATORS,
+    ("private", QUEUE): MODERATORS,  # issue 17: take it to private support
     ("spam", QUEUE): MODERATORS,
     ("spam", BULK): MODERATORS,
     ("spam", MODERATION): MODERATORS,

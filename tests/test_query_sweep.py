@@ -12,6 +12,7 @@ import pytest
 from blogapp.extensions import db
 from blogapp.importing import jobs
 from blogapp.models import Revision, Role
+from blogapp.private.services import take_private
 from blogapp.webhooks.services import add_endpoint
 from tests.studio_helpers import edit_post, write_post
 
@@ -82,6 +83,8 @@ def site(client, auth, make_user, make_comment):
     revision = db.session.scalars(db.select(Revision)).first()
     endpoint = add_endpoint("http://127.0.0.1:9/hook", ["owed"], admin)
     job = jobs.start_dry_run(io.BytesIO(b"<rss/>"), "swept.xml", "wordpress", None, False, admin)
+    private_question = make_comment(post, body="A private matter?")
+    conversation = take_private(private_question, admin, "Let us talk privately.")
     return admin, {
         "slug": post.slug,
         "post_id": post.id,
@@ -95,6 +98,7 @@ def site(client, auth, make_user, make_comment):
         "user_id": admin.id,
         "endpoint_id": endpoint.id,
         "job_id": job.id,
+        "conversation_id": conversation.id,
     }
 
 

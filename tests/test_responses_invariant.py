@@ -18,6 +18,7 @@ from blogapp.comments import moderation
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Role
+from blogapp.private.services import take_private
 from blogapp.responses import metrics, services
 from blogapp.responses.helped import rate_answer
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
@@ -32,6 +33,7 @@ step = st.tuples(
         + ["remove", "spam", "approve"]
         + ["didnt_help", "didnt_help"]
         + ["reply_by_mail"]
+        + ["private"]  # issue 17: a moderator's private hand-off
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
@@ -172,6 +174,16 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                 expected = role in ("moderator", "admin") and item in model.owed()
                 try:
                     services.close_without_response(target, actor, "duplicate")
+                    model.acked[item] = True
+                    assert expected
+                except ResponseError:
+                    assert not expected
+            elif action == "private":
+                # A standing acknowledgement: off the queue; undo puts it back (above).
+                item = model.item(target.id)
+                expected = role in ("moderator", "admin") and item in model.owed()
+                try:
+                    take_private(target, actor)
                     model.acked[item] = True
                     assert expected
                 except ResponseError:

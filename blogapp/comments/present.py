@@ -34,6 +34,7 @@ class CommentLinks:
         self.edit = self._pattern("comments.edit")
         self.flag = self._pattern("comments.flag")
         self.remove = self._pattern("moderation.remove")
+        self.private = self._pattern("private.take")
         self._authors: dict[str, str] = {}
 
     def _pattern(self, endpoint: str) -> str:
@@ -68,6 +69,7 @@ class CommentView:
     flag_url: str | None
     remove_url: str | None
     answer: object = None  # responses.public.PublicAnswer: "Answered by …"
+    private_url: str | None = None  # moderators: "Take to private support" (blogapp/private)
     kept: tuple[str, str] = ("", "")  # slot marks around the Report link (own_slots)
     helped: tuple[str, str] = ("", "")  # the (empty) slot for "Did this answer …?" buttons
 
@@ -126,6 +128,9 @@ def present_thread(thread: Thread, viewer: Viewer, closed: bool, own_slots: bool
             flag_url=flag_url,
             remove_url=links.remove.format(c.id) if viewer.is_moderator else None,
             answer=answers.get(c.id) if published else None,
+            private_url=links.private.format(c.id)
+            if viewer.is_moderator and published and not staff and c.id not in answers
+            else None,
             kept=keep(own_slot(c.id)) if own_slots and c.author_id and flag_url else ("", ""),
             helped=_helped_marks(c, viewer, own_slots, published and c.id in answers),
         )

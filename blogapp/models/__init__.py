@@ -9,6 +9,12 @@ from blogapp.models.imported import ImportJob, ImportSource, LegacyPath
 from blogapp.models.inbound import ReplyDraft, SpentReplyToken
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
+from blogapp.models.private import (
+    PrivateConversation,
+    PrivateMessage,
+    PrivateStatus,
+    PrivateVia,
+)
 from blogapp.models.redirect import SlugRedirect
 from blogapp.models.response import (
     AckKind,
@@ -50,6 +56,10 @@ __all__ = [
     "Post",
     "PostStatus",
     "ReplyDraft",
+    "PrivateConversation",
+    "PrivateMessage",
+    "PrivateStatus",
+    "PrivateVia",
     "Revision",
     "RevisionKind",
     "Role",

@@ -16,6 +16,9 @@ class AckKind(enum.StrEnum):
     REPLY = "reply"
     ACKNOWLEDGED = "acknowledged"
     NO_RESPONSE_NEEDED = "no_response_needed"
+    # A moderator took the comment to private support (models/private.py): off the queue
+    # at once; the metrics time its answer from the first private staff message.
+    PRIVATE = "private"
 
     @property
     def is_public(self) -> bool:

@@ -59,6 +59,13 @@ def _reply(comment: Comment, me: User, given: Given) -> None:
     post_comment(comment.post, body, author=me, parent_id=comment.id, ip=given.ip)
 
 
+def _take_private(comment: Comment, me: User, given: Given) -> None:
+    # Imported here: blogapp.private builds on this package's services.
+    from blogapp.private.services import take_private
+
+    take_private(comment, me, given.body)
+
+
 def _reject(comment: Comment, me: User, given: Given) -> None:
     if comment.status != CommentStatus.HELD:
         raise ResponseError("Only a comment awaiting moderation can be rejected.")
@@ -95,6 +102,12 @@ ACTIONS: dict[str, CommentAction] = {
         "Assigned to {assignee}.",
         QUEUE,
         bulk_label="Assign to…",
+    ),
+    "private": _action(
+        moderator,
+        _take_private,
+        "Taken to private support: the customer has been mailed.",
+        QUEUE,
     ),
     "undo": _action(
         moderator,

@@ -36,6 +36,10 @@ class Action:
     ANSWER_RATED = "answer_rated"
     REOPENED = "reopened_didnt_help"
     REOPEN_WITHDRAWN = "reopen_withdrawn"
+    # Private support (blogapp/private): moved, answered privately, resolved.
+    TAKEN_PRIVATE = "taken_private"
+    PRIVATE_ANSWERED = "private_answered"
+    PRIVATE_RESOLVED = "private_resolved"
 
     ALL = (
         ACKNOWLEDGED,
@@ -64,6 +68,9 @@ class Action:
         ANSWER_RATED,
         REOPENED,
         REOPEN_WITHDRAWN,
+        TAKEN_PRIVATE,
+        PRIVATE_ANSWERED,
+        PRIVATE_RESOLVED,
     )
 
 

@@ -11,6 +11,8 @@ under "How we count" (ARCHITECTURE.md, "The rules the code keeps"):
 - but an answer the customer said did not help (responses/helped.py) answered its round:
   that round (from the comment's posting, or its previous reopening, to the answer) is
   an item of its own, and the reopened round another, from the "No" (Comment.owed_since).
+- a comment taken to private support is answered by the first private message of staff
+  (met or missed by that time, its wait up to it); until then it counts as still owed.
 """
 
 import csv
@@ -25,6 +27,7 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.models import AckKind, Acknowledgement, AnswerFeedback, Comment, User
 from blogapp.models.base import utcnow
+from blogapp.models.private import private_answer_time
 from blogapp.responses.services import clock
 from blogapp.responses.sla import Clock
 from blogapp.responses.tracker_cache import driver_time, kept
@@ -160,14 +163,28 @@ def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
         sa.select(
             sa.type_coerce(Comment.owed_since, as_given),
             Acknowledgement.kind,
-            sa.type_coerce(Acknowledgement.created_at, as_given),
+            sa.type_coerce(
+                sa.case(
+                    (
+                        Acknowledgement.kind == AckKind.PRIVATE.value,
+                        private_answer_time(),
+                    ),
+                    else_=Acknowledgement.created_at,
+                ),
+                as_given,
+            ),
         )
         .outerjoin(Acknowledgement, Acknowledgement.standing_comment_id == Comment.id)
         .where(Comment.tracked_clause())
         .union_all(_reopened_rounds(as_given))
     )
     rows = [
-        (driver_time(created), kind, None if at is None else driver_time(at))
+        # Taken private and not yet answered there: still owed, for the figures.
+        (
+            driver_time(created),
+            None if at is None else kind,
+            None if at is None else driver_time(at),
+        )
         for created, kind, at in found
     ]
     by_week: list[list] = [[] for _ in range(weeks)]

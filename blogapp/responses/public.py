@@ -11,22 +11,34 @@ from flask import url_for
 from sqlalchemy.orm import aliased
 
 from blogapp.extensions import db
-from blogapp.models import AckKind, Acknowledgement, Comment, User, owed_clause
+from blogapp.models import (
+    AckKind,
+    Acknowledgement,
+    Comment,
+    PrivateConversation,
+    PrivateStatus,
+    User,
+    owed_clause,
+)
 from blogapp.models.base import utcnow
 from blogapp.responses.sla import describe
 
 PUBLIC_KINDS = (AckKind.REPLY.value, AckKind.ACKNOWLEDGED.value)
+# Shown on the comment too, but never an answer in the public figures: "Taken to private
+# support by …" says who took it, not that it was answered (blogapp/private).
+SHOWN_KINDS = (*PUBLIC_KINDS, AckKind.PRIVATE.value)
 
 
 @dataclass(frozen=True, slots=True)
 class PublicAnswer:
-    label: str  # "Answered by" or "Seen by"
+    label: str  # "Answered by", "Seen by" or "Taken to private support by"
     name: str
     job_title: str | None
     url: str
-    later: str  # "2 h later"
+    later: str | None  # "2 h later"; None for a private hand-off
     note: str | None
     reply_id: int | None
+    resolved: str | None = None  # "Resolved privately · 2 h later" (from taken to resolved)
 
 
 @functools.cache
@@ -47,13 +59,22 @@ def _answers_statement() -> sa.Select:
             User.display_name,
             User.job_title,
             User.slug,
+            PrivateConversation.status,
+            PrivateConversation.resolved_at,
         )
         .join(Comment, Comment.id == Acknowledgement.comment_id)
         .join(User, User.id == Acknowledgement.employee_id)
         .outerjoin(reply, reply.id == Acknowledgement.reply_id)
+        .outerjoin(
+            PrivateConversation,
+            sa.and_(
+                Acknowledgement.kind == AckKind.PRIVATE.value,
+                PrivateConversation.comment_id == Acknowledgement.comment_id,
+            ),
+        )
         .where(
             Acknowledgement.standing_comment_id.in_(sa.bindparam("ids", expanding=True)),
-            Acknowledgement.kind.in_(PUBLIC_KINDS),
+            Acknowledgement.kind.in_(SHOWN_KINDS),
         )
     )
 
@@ -66,9 +87,22 @@ def public_answers(comment_ids) -> dict[int, PublicAnswer]:
     rows = db.session.execute(_answers_statement(), {"ids": ids}).all()
     profiles: dict[str, str] = {}
     answers = {}
-    for cid, kind, at, note, reply_id, created, name, title, slug in rows:
+    for cid, kind, at, note, reply_id, created, name, title, slug, status, resolved in rows:
         if slug not in profiles:
             profiles[slug] = url_for("blog.author", slug=slug)
+        if kind == AckKind.PRIVATE:
+            done = status == PrivateStatus.RESOLVED and resolved is not None
+            answers[cid] = PublicAnswer(
+                label="Taken to private support by",
+                name=name,
+                job_title=title,
+                url=profiles[slug],
+                later=None,
+                note=None,
+                reply_id=None,
+                resolved=f"Resolved privately · {describe(resolved - at)} later" if done else None,
+            )
+            continue
         answers[cid] = PublicAnswer(
             label="Answered by" if kind == AckKind.REPLY else "Seen by",
             name=name,
@@ -114,7 +148,8 @@ def _first_responses(since: bool) -> sa.Select:
 def post_summary(post_id: int) -> PostSummary | None:
     """ "N of M questions answered, median first response 3 h" for one post."""
     rows = db.session.execute(_first_responses(since=False), {"post": post_id}).all()
-    asked = [r for r in rows if r[1] != AckKind.NO_RESPONSE_NEEDED]
+    # Closes and private hand-offs are neither asked nor answered in public.
+    asked = [r for r in rows if r[1] not in (AckKind.NO_RESPONSE_NEEDED, AckKind.PRIVATE)]
     if not asked:
         return None
     waits = [at - created for created, kind, at in asked if kind in PUBLIC_KINDS]
@@ -184,8 +219,8 @@ def person_rates(user_id: int, days: int = 90) -> PersonRates:
     posts = [0, 0]
     own = [0, 0]
     for created, kind, at, by, author in rows:
-        if kind == AckKind.NO_RESPONSE_NEEDED:
-            continue
+        if kind in (AckKind.NO_RESPONSE_NEEDED, AckKind.PRIVATE):
+            continue  # public rates: no public answer was given (the metrics page times it)
         due = sla.due_at(created)
         if kind is None:
             if author == user_id and now >= due:

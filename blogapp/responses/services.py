@@ -20,6 +20,7 @@ from blogapp.models import (
     CloseReason,
     Comment,
     CommentStatus,
+    PrivateConversation,
     User,
     owed_clause,
 )
@@ -230,6 +231,8 @@ def undo(comment: Comment, moderator: User, now=None) -> Acknowledgement:
     ack.standing_comment_id = None
     ack.undone_at, ack.undone_by_id = now, moderator.id
     comment.due_warned_at = None  # owed again: a new wait may be warned about
+    if ack.kind == AckKind.PRIVATE:  # back to the public queue (blogapp/private)
+        db.session.execute(PrivateConversation.return_to_public(comment.id))
     _touch(comment, now)
     record(Action.UNDONE, moderator, comment, reason=ack.kind, subject=ack.employee, at=now)
     if comment.status == CommentStatus.PUBLISHED:

@@ -209,6 +209,8 @@ def act(comment_id: int, action: str):
     except (ResponseError, CommentRejected) as error:
         db.session.rollback()
         kept = {comment_id: {"body": form.body.data, "note": form.note.data}}
+        if action == "private":  # private words never go back into the public reply box
+            kept = {comment_id: {"private": form.body.data}}
         return _render_queue({comment_id: str(error)}, kept, status=400)
     if request.accept_mimetypes.best == "application/json":
         return {"ok": True, "message": message}
