@@ -15,6 +15,7 @@ from blogapp.models.response import (
     CloseReason,
     owed_clause,
 )
+from blogapp.models.review import ProposalKind, ProposedReply, ReviewState
 from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
 from blogapp.models.setting import SiteSetting, SiteSettingsVersion
@@ -45,7 +46,10 @@ __all__ = [
     "MailStatus",
     "OutboxKind",
     "Post",
+    "ProposalKind",
+    "ProposedReply",
     "PostStatus",
+    "ReviewState",
     "Revision",
     "RevisionKind",
     "Role",
