@@ -52,9 +52,7 @@ class ProposedReply(db.Model):
     # The reviewer's note when sending it back, for its writer.
     review_note: Mapped[str | None] = mapped_column(sa.String(1000))
     # The reply it became (kind reply, once published).
-    reply_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("comments.id", ondelete="SET NULL")
-    )
+    reply_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
 
     comment: Mapped[Comment] = relationship(foreign_keys=[comment_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])

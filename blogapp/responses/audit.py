@@ -29,6 +29,12 @@ class Action:
     IMPORT_STARTED = "import_started"
     IMPORT_FINISHED = "import_finished"
     IMPORT_DISCARDED = "import_discarded"
+    # Replies that wait for the post author's review (responses/review_gate.py, reviews.py).
+    REVIEW_ASKED = "review_asked"
+    REVIEW_APPROVED = "review_approved"
+    REVIEW_RETURNED = "review_returned"
+    REVIEW_WITHDRAWN = "review_withdrawn"
+    REVIEW_SETTING = "review_setting_changed"
 
     ALL = (
         ACKNOWLEDGED,
@@ -54,6 +60,11 @@ class Action:
         IMPORT_STARTED,
         IMPORT_FINISHED,
         IMPORT_DISCARDED,
+        REVIEW_ASKED,
+        REVIEW_APPROVED,
+        REVIEW_RETURNED,
+        REVIEW_WITHDRAWN,
+        REVIEW_SETTING,
     )
 
 

@@ -43,7 +43,9 @@ def upgrade():
             "state IN ('waiting', 'returned', 'published', 'withdrawn')",
             name=op.f("ck_proposed_replies_state_valid"),
         ),
-        sa.CheckConstraint("kind IN ('reply', 'note')", name=op.f("ck_proposed_replies_kind_valid")),
+        sa.CheckConstraint(
+            "kind IN ('reply', 'note')", name=op.f("ck_proposed_replies_kind_valid")
+        ),
         sa.ForeignKeyConstraint(
             ["comment_id"],
             ["comments.id"],
