@@ -44,20 +44,24 @@ def written_by(user: User, limit: int = 200) -> list[ProposedReply]:
 def nav_count(user: User) -> int:
     """For the navigation: answers waiting for ``user``'s review plus their own answers
     sent back to them. One statement, once a request, only for employees."""
-    if "review_count" not in g:
+    kept = g.get("review_count")
+    if kept is None or kept[0] != user.id:
         waiting_for_me = sa.and_(
             ProposedReply.state == ReviewState.WAITING.value, Post.author_id == user.id
         )
         returned_to_me = sa.and_(
             ProposedReply.state == ReviewState.RETURNED.value, ProposedReply.author_id == user.id
         )
-        g.review_count = db.session.scalar(
-            sa.select(sa.func.count(ProposedReply.id))
-            .join(Comment, Comment.id == ProposedReply.comment_id)
-            .join(Post, Post.id == Comment.post_id)
-            .where(sa.or_(waiting_for_me, returned_to_me))
+        g.review_count = kept = (
+            user.id,
+            db.session.scalar(
+                sa.select(sa.func.count(ProposedReply.id))
+                .join(Comment, Comment.id == ProposedReply.comment_id)
+                .join(Post, Post.id == Comment.post_id)
+                .where(sa.or_(waiting_for_me, returned_to_me))
+            ),
         )
-    return g.review_count
+    return kept[1]
 
 
 def waiting_marks(items) -> dict[int, list[str]]:

@@ -34,7 +34,6 @@ def _page(errors=None, kept=None, status: int = 200):
         "responses/reviews.html",
         to_review=review_lists.to_review(current_user),
         mine=review_lists.written_by(current_user),
-        form=ReviewForm(formdata=None),
         errors=errors or {},
         kept=kept or {},
     )
@@ -68,6 +67,11 @@ _DONE = {
 def review_act(proposal_id: int, action: str):
     """One review action; back to the review page, or the page again with the text kept."""
     proposal = _proposal(proposal_id)
+    reviewing = action in ("approve", "send-back")
+    if reviewing and not reviews.may_review(current_user, proposal):
+        abort(403)  # only the post's author reviews
+    if not reviewing and proposal.author_id != current_user.id:
+        abort(403)  # only its writer sends it again or withdraws it
     form = ReviewForm()
     message = _DONE[action].format(writer=proposal.author.display_name)
     try:
