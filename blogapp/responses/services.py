@@ -172,11 +172,8 @@ def acknowledge(
     approved_by: User | None = None,
 ):
     """Mark a customer comment seen, with an optional public note (mailed to its author
-    unless ``notify_author`` is off: the demo seeds history, it tells nobody).
-
-    A public note is text on the page like a reply: on a post whose author reviews
-    answers first it is held for them (a ProposedReply comes back) unless this is their
-    ``approved_by`` (responses/reviews.py). An acknowledgement without a note is not held."""
+    unless ``notify_author`` is off: the demo seeds history, it tells nobody). A note waits
+    for review like a reply (review_gate.py) unless ``approved_by`` the post's author."""
     comment = conversation_item(comment)  # a follow-up is answered with its item
     if not getattr(employee, "is_employee", False):
         raise ResponseError("Only employees can acknowledge comments.")

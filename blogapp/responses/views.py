@@ -205,14 +205,18 @@ def act(comment_id: int, action: str):
         )
         result = chosen.service(comment, current_user, given)
         message = chosen.done(given)
-        if getattr(result, "awaits_review", False):  # responses/review_gate.py
+        held = getattr(result, "awaits_review", False)  # responses/review_gate.py
+        if held:
             message = review_held_message(comment.post)
     except (ResponseError, CommentRejected) as error:
         db.session.rollback()
         kept = {comment_id: {"body": form.body.data, "note": form.note.data}}
         return _render_queue({comment_id: str(error)}, kept, status=400)
     if request.accept_mimetypes.best == "application/json":
-        return {"ok": True, "message": message}
+        # A held answer leaves the item owed and in the queue: the page reloads to say so.
+        if held:
+            flash(message, "success")
+        return {"ok": True, "message": message, "stays": held}
     flash(message, "success")
     return redirect(_back(form))
 
