@@ -195,6 +195,15 @@ def test_approving_after_the_comment_was_removed_publishes_nothing(scene):
     assert held.state == ReviewState.WAITING and replies_to(scene.comment) == []
 
 
+def test_an_answer_by_someone_no_longer_an_employee_is_not_published(scene):
+    held = post_comment(scene.post, "Answer.", author=scene.staff, parent_id=scene.comment.id)
+    scene.staff.role = Role.READER.value
+    db.session.commit()
+    with pytest.raises(ReviewError, match="no longer an employee"):
+        reviews.approve(held, scene.executive)
+    assert replies_to(scene.comment) == [] and scene.comment.id in services.owed_ids()
+
+
 def test_a_double_click_is_one_proposal(scene):
     post_comment(scene.post, "Answer.", author=scene.staff, parent_id=scene.comment.id)
     post_comment(scene.post, "Answer!", author=scene.staff, parent_id=scene.comment.id)

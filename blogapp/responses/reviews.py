@@ -54,6 +54,11 @@ def approve(proposal: ProposedReply, reviewer: User, text: str | None = None, no
     text = (proposal.body_source if text is None else text).strip()
     if not text:
         raise ReviewError("The answer is empty: write it, or send it back with a note.")
+    if not proposal.author.is_employee:  # published now, it would be a customer's comment
+        raise ReviewError(
+            f"{proposal.author.display_name} is no longer an employee: send it back, "
+            "or answer the comment yourself."
+        )
     edited = text != proposal.body_source.strip()
     _take(proposal, reviewer, ReviewState.PUBLISHED, now)
     proposal.body_source = text
