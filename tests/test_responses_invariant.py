@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from blogapp.comments import moderation
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
-from blogapp.models import Comment, CommentStatus, Role
+from blogapp.models import Comment, CommentStatus, ProposedReply, ReviewState, Role
 from blogapp.private.services import take_private
-from blogapp.responses import metrics, services
+from blogapp.responses import metrics, reviews, services
 from blogapp.responses.helped import rate_answer
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
@@ -34,6 +34,8 @@ step = st.tuples(
         + ["didnt_help", "didnt_help"]
         + ["reply_by_mail"]
         + ["private"]  # issue 17: a moderator's private hand-off
+        # Issue 17, point 5: a reply that waits for the post author's review, then approved.
+        + ["propose", "approve_review"]
     ),
     st.integers(0, len(ROLES) - 1),  # who acts
     st.integers(0, 30),  # which comment (modulo the number there is)
@@ -129,6 +131,7 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
     post = make_post(author=cast["staff"])
     model = Model()
     moderator = cast["moderator"]
+    proposals: list[int] = []
     for action, who, which, whom in steps:
         role = ROLES[who]
         actor = cast[role]
@@ -251,6 +254,37 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                     model.add(reply, actor, parent_id=target.id)
                 else:
                     assert not expected
+            elif action == "propose":
+                if target.status != CommentStatus.PUBLISHED:
+                    continue
+                writer = actor if actor is not None and actor.is_employee else moderator
+                if writer.id == post.author_id:
+                    writer = moderator
+                post.replies_need_review = True
+                held = post_comment(post, f"Proposed {n}", author=writer, parent_id=target.id)
+                post.replies_need_review = False
+                db.session.commit()
+                assert held.awaits_review  # nothing is published: the model does not move
+                proposals.append(held.id)
+            elif action == "approve_review":
+                waiting = [
+                    p
+                    for p in map(lambda i: db.session.get(ProposedReply, i), proposals)
+                    if p.state == ReviewState.WAITING
+                ]
+                if not waiting:
+                    continue
+                proposal = waiting[which % len(waiting)]
+                parent = proposal.comment
+                try:
+                    reply = reviews.approve(proposal, post.author)
+                except reviews.ReviewError:
+                    assert model.status[parent.id] != "published"
+                    continue
+                item = model.item(parent.id)
+                if item in model.owed():
+                    model.acked[item] = True  # answered when approved, not when written
+                model.add(reply, proposal.author, parent_id=parent.id)
             elif action == "approve" and target.status == CommentStatus.HELD:
                 moderation.approve_comment(target, moderator)
                 model.status[target.id] = "published"

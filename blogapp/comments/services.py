@@ -12,9 +12,10 @@ from blogapp.comments import notify
 from blogapp.comments.rules import CommentRejected, CommentsClosed, check_body
 from blogapp.extensions import db
 from blogapp.follows.services import follow_after_commenting
-from blogapp.models import Comment, CommentStatus, Post, User, owed_clause
+from blogapp.models import Comment, CommentStatus, Post, ProposedReply, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.names import clean_name, imitates_employee, imitation_message
+from blogapp.responses.review_gate import hold_for_review, review_needed
 from blogapp.responses.services import item_to_join
 from blogapp.sitesettings.store import site_settings
 from blogapp.text import clean_text
@@ -139,8 +140,41 @@ def post_comment(
     parent_id: int | None = None,
     ip: str | None = None,
     now: datetime | None = None,
-) -> Comment:
-    """Accept a comment or reply, held for moderation when the rules say so."""
+) -> "Comment | ProposedReply":
+    """Accept a comment or reply, held for moderation when the rules say so, and commit.
+
+    The one way every reply is written, whoever writes it and from where (the post page,
+    the queue, a mail). An employee's reply on a post whose author reviews replies first
+    is not published: it comes back as a ProposedReply (``awaits_review``) in the
+    author's review queue (responses/review_gate.py)."""
+    comment = add_comment(
+        post,
+        body,
+        author=author,
+        guest_name=guest_name,
+        guest_email=guest_email,
+        parent_id=parent_id,
+        ip=ip,
+        now=now,
+    )
+    _commit_keeping_loaded()
+    return comment
+
+
+def add_comment(
+    post: Post,
+    body: str,
+    *,
+    author: User | None = None,
+    guest_name: str | None = None,
+    guest_email: str | None = None,
+    parent_id: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+    approved_by: User | None = None,
+) -> "Comment | ProposedReply":
+    """post_comment() without the commit. ``approved_by``: the post author approving a
+    reply that waited for them (responses/reviews.py): it passes the review gate."""
     now = now or utcnow()
     if comments_closed(post, now, author):
         raise CommentsClosed()
@@ -149,6 +183,8 @@ def post_comment(
     parent = _check_parent(post, parent_id)
     body = body.strip()
     rendered = check_body(body)
+    if parent is not None and approved_by is None and review_needed(post, author):
+        return hold_for_review(parent, author, body, now=now)
     existing = _duplicate_of(post, author, guest_email, body, now)
     if existing is not None:
         return existing
@@ -178,7 +214,6 @@ def post_comment(
     # nothing when they follow already): they see the thread followed on the page the
     # redirect shows. A guest's costs nothing more.
     follow_after_commenting(author, comment)
-    _commit_keeping_loaded()
     return comment
 
 

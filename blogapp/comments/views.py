@@ -31,6 +31,7 @@ from blogapp.comments.viewer import current_viewer
 from blogapp.errors import render_error
 from blogapp.extensions import db, limiter
 from blogapp.models import Comment, CommentStatus, Post
+from blogapp.responses.review_gate import review_held_message
 
 bp = Blueprint("comments", __name__)
 
@@ -113,6 +114,9 @@ def create(slug: str):
         getattr(form, error.field, form.body).errors.append(str(error))
         status = 403 if isinstance(error, services.CommentsClosed) else 400
         return _render_form_again(post, form, status)
+    if getattr(comment, "awaits_review", False):  # responses/review_gate.py
+        flash(review_held_message(post), "info")
+        return redirect(comment_location(comment.comment), 303)
     if comment.status == CommentStatus.HELD:
         flash(
             "Thanks! Your comment is awaiting moderation: you can see it, "

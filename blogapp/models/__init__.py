@@ -23,6 +23,7 @@ from blogapp.models.response import (
     CloseReason,
     owed_clause,
 )
+from blogapp.models.review import ProposalKind, ProposedReply, ReviewState
 from blogapp.models.revision import Revision, RevisionKind
 from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, SearchWord
 from blogapp.models.setting import SiteSetting, SiteSettingsVersion
@@ -54,12 +55,15 @@ __all__ = [
     "MailStatus",
     "OutboxKind",
     "Post",
+    "ProposalKind",
+    "ProposedReply",
     "PostStatus",
     "ReplyDraft",
     "PrivateConversation",
     "PrivateMessage",
     "PrivateStatus",
     "PrivateVia",
+    "ReviewState",
     "Revision",
     "RevisionKind",
     "Role",

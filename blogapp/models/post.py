@@ -58,6 +58,9 @@ class Post(db.Model):
     published_at: Mapped[datetime | None]
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # The author asked to approve employees' replies on this post (as on all their posts
+    # with User.replies_need_review): blogapp/responses/review_gate.py.
+    replies_need_review: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Bumped on every save; the editor refuses a save based on an older one.
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -80,6 +80,9 @@ class User(UserMixin, db.Model):
     notify_follows: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Commenting on a post follows its thread (a customer's choice; employees follow by hand).
     follow_on_comment: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Employees' replies to comments on this author's posts wait for their approval
+    # (blogapp/responses/review_gate.py); set by the author or an admin.
+    replies_need_review: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Who the admin named to take this person's owed comments when disabling them: new
     # comments on their posts go there (responses/services.py, taker_for_absent_author).
     handover_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -5,7 +5,7 @@ def register(app) -> None:
     """The queue, metrics and audit pages, the CLI, the template helpers, the listeners
     the tracker's timed webhook events (overdue items), and answers by mail."""
     from blogapp.inbound.handlers import register_handler
-    from blogapp.responses import searching, tracking
+    from blogapp.responses import review_lists, review_views, searching, tracking
     from blogapp.responses.by_mail import answer_by_mail
     from blogapp.responses.cli import responses_cli
     from blogapp.responses.helped_views import bp as helped_bp
@@ -16,10 +16,12 @@ def register(app) -> None:
     from blogapp.webhooks import add_producer
 
     check_config(app.config)
+    assert review_views.bp is bp  # imported for the review pages' routes on it
     app.register_blueprint(bp)
     app.register_blueprint(helped_bp)
     app.cli.add_command(responses_cli)
     register_template_helpers(app)
+    app.jinja_env.globals["response_review_count"] = review_lists.nav_count
     tracking.register()
     searching.register(app)
     add_producer(app, queue_overdue_events)

@@ -52,11 +52,11 @@ def moderator(user: User) -> bool:
     return user.is_moderator
 
 
-def _reply(comment: Comment, me: User, given: Given) -> None:
+def _reply(comment: Comment, me: User, given: Given):
     body = (given.body or "").strip()
     if not body:
         raise ResponseError("Please write your reply before sending it.")
-    post_comment(comment.post, body, author=me, parent_id=comment.id, ip=given.ip)
+    return post_comment(comment.post, body, author=me, parent_id=comment.id, ip=given.ip)
 
 
 def _take_private(comment: Comment, me: User, given: Given) -> None:

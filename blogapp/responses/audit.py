@@ -40,6 +40,12 @@ class Action:
     TAKEN_PRIVATE = "taken_private"
     PRIVATE_ANSWERED = "private_answered"
     PRIVATE_RESOLVED = "private_resolved"
+    # Replies that wait for the post author's review (responses/review_gate.py, reviews.py).
+    REVIEW_ASKED = "review_asked"
+    REVIEW_APPROVED = "review_approved"
+    REVIEW_RETURNED = "review_returned"
+    REVIEW_WITHDRAWN = "review_withdrawn"
+    REVIEW_SETTING = "review_setting_changed"
 
     ALL = (
         ACKNOWLEDGED,
@@ -71,6 +77,11 @@ class Action:
         TAKEN_PRIVATE,
         PRIVATE_ANSWERED,
         PRIVATE_RESOLVED,
+        REVIEW_ASKED,
+        REVIEW_APPROVED,
+        REVIEW_RETURNED,
+        REVIEW_WITHDRAWN,
+        REVIEW_SETTING,
     )
 
 

@@ -21,12 +21,14 @@ from blogapp.models import (
     Comment,
     CommentStatus,
     PrivateConversation,
+    ProposalKind,
     User,
     owed_clause,
 )
 from blogapp.models.base import utcnow
 from blogapp.responses import webhooks
 from blogapp.responses.audit import Action, channel_note, record
+from blogapp.responses.review_gate import hold_for_review, review_needed
 from blogapp.responses.sla import Clock
 from blogapp.sitesettings.store import site_settings
 
@@ -164,16 +166,26 @@ def _check_owed(comment: Comment) -> None:
 
 
 def acknowledge(
-    comment: Comment, employee: User, note: str | None = None, now=None, notify_author=True
+    comment: Comment,
+    employee: User,
+    note: str | None = None,
+    now=None,
+    notify_author=True,
+    approved_by: User | None = None,
 ):
     """Mark a customer comment seen, with an optional public note (mailed to its author
-    unless ``notify_author`` is off: the demo seeds history, it tells nobody)."""
+    unless ``notify_author`` is off: the demo seeds history, it tells nobody). A note waits
+    for review like a reply (review_gate.py) unless ``approved_by`` the post's author."""
     comment = conversation_item(comment)  # a follow-up is answered with its item
     if not getattr(employee, "is_employee", False):
         raise ResponseError("Only employees can acknowledge comments.")
     _check_owed(comment)
     now = now or utcnow()
     note = (note or "").strip()[:500] or None
+    if note and approved_by is None and review_needed(comment.post, employee):
+        proposal = hold_for_review(comment, employee, note, ProposalKind.NOTE, now)
+        db.session.commit()
+        return proposal
     ack = _add_ack(comment, employee, AckKind.ACKNOWLEDGED, now, public_note=note)
     record(Action.ACKNOWLEDGED, employee, comment, detail=note, at=now)
     if note and notify_author:

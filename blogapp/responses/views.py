@@ -26,6 +26,8 @@ from blogapp.responses.actions import BULK, QUEUE, Given, offered
 from blogapp.responses.drawn import ItemActions
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
+from blogapp.responses.review_gate import review_held_message
+from blogapp.responses.review_lists import waiting_marks
 from blogapp.responses.services import ResponseError, can_moderate
 from blogapp.search.services import similar_answers
 
@@ -122,6 +124,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         ),
         hidden=hidden,
         reason_options=reason_options,
+        review_marks=waiting_marks(page.items),
         held=moderation.held_comments() if moderator else [],
         hold_reason=moderation.hold_reason,
         flagged=moderation.flagged_comments() if moderator else [],
@@ -204,8 +207,11 @@ def act(comment_id: int, action: str):
             assignee=_employee(form.assignee.data),
             ip=request.remote_addr,
         )
-        chosen.service(comment, current_user, given)
+        result = chosen.service(comment, current_user, given)
         message = chosen.done(given)
+        held = getattr(result, "awaits_review", False)  # responses/review_gate.py
+        if held:
+            message = review_held_message(comment.post)
     except (ResponseError, CommentRejected) as error:
         db.session.rollback()
         kept = {comment_id: {"body": form.body.data, "note": form.note.data}}
@@ -213,7 +219,10 @@ def act(comment_id: int, action: str):
             kept = {comment_id: {"private": form.body.data}}
         return _render_queue({comment_id: str(error)}, kept, status=400)
     if request.accept_mimetypes.best == "application/json":
-        return {"ok": True, "message": message}
+        # A held answer leaves the item owed and in the queue: the page reloads to say so.
+        if held:
+            flash(message, "success")
+        return {"ok": True, "message": message, "stays": held}
     flash(message, "success")
     return redirect(_back(form))
 

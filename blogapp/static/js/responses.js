@@ -17,7 +17,7 @@
     }).then(function (response) {
       if (!response.ok) { form.submit(); return; }  // let the server show the message
       return response.json().then(function (data) {
-        var stays = /\/assign$/.test(form.action);
+        var stays = data.stays || /\/assign$/.test(form.action);
         if (stays) { window.location.reload(); return; }
         if (item) {
           item.classList.add("rq-done");
