@@ -2,7 +2,7 @@
 and the proposed replies (issue 17, point 5)
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-11-30 04:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0022"
-down_revision = "0017"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
