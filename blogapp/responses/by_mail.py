@@ -7,6 +7,8 @@ Refused, with the reason mailed back by the inbound path: a person who is no lon
 employee who can answer, a sender other than that employee's address, a comment that is
 gone, an empty reply, a reply the comment rules refuse, and a comment someone else has
 answered meanwhile (then the text is kept as the employee's draft, see drafts.py).
+On a post whose author reviews answers first, the reply waits for that review like one
+typed in the queue (responses/review_gate.py), and its writer is mailed so.
 """
 
 from flask import url_for
@@ -15,10 +17,11 @@ from blogapp.comments.rules import CommentRejected
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.inbound.handlers import InboundReply, Outcome
-from blogapp.mail.outbox import normalize_address
+from blogapp.mail.outbox import normalize_address, queue_mail
 from blogapp.models import AckKind, Comment, CommentStatus, User
 from blogapp.responses.audit import replying_by
 from blogapp.responses.drafts import discard_draft, keep_draft
+from blogapp.responses.review_gate import review_held_message
 from blogapp.responses.services import conversation_item, lock_comment, standing_acknowledgement
 
 
@@ -86,5 +89,17 @@ def answer_by_mail(reply: InboundReply) -> Outcome:
         db.session.rollback()
         return Outcome(
             False, f"{error} Your text is below; answer on the site: {_link(comment.id)}"
+        )
+    if getattr(published, "awaits_review", False):  # responses/review_gate.py
+        # Taken, not published: the writer is told, as the queue tells them on the page.
+        queue_mail(
+            "inbound_held",
+            person.email,
+            f"Your answer waits for {comment.post.author.display_name}'s review",
+            f"{review_held_message(comment.post)}\n\n{_link(comment.id)}\n",
+            account=True,
+        )
+        return Outcome(
+            True, f"reply to comment {comment.id} by mail waits for review ({published.id})"
         )
     return Outcome(True, f"published reply {published.id} to comment {comment.id} by mail")
