@@ -8,6 +8,7 @@ from blogapp.models.imported import ImportJob, ImportSource, LegacyPath
 from blogapp.models.mail import MailMessage, MailOptOut, MailStatus
 from blogapp.models.post import Post, PostStatus, Tag, post_tags
 from blogapp.models.redirect import SlugRedirect
+from blogapp.models.replying import ReplyPresence, SavedReply
 from blogapp.models.response import (
     AckKind,
     Acknowledgement,
@@ -46,9 +47,11 @@ __all__ = [
     "OutboxKind",
     "Post",
     "PostStatus",
+    "ReplyPresence",
     "Revision",
     "RevisionKind",
     "Role",
+    "SavedReply",
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
