@@ -42,9 +42,7 @@ class SavedReply(db.Model):
     __tablename__ = "saved_replies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(SAVED_TITLE_MAX))
     body: Mapped[str] = mapped_column(sa.Text)
     shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
