@@ -31,6 +31,7 @@ from blogapp.comments.viewer import current_viewer
 from blogapp.errors import render_error
 from blogapp.extensions import db, limiter
 from blogapp.models import Comment, CommentStatus, Post
+from blogapp.responses import replying
 
 bp = Blueprint("comments", __name__)
 
@@ -69,9 +70,11 @@ def comment_location(comment: Comment) -> str:
     return f"{url}#c{comment.id}"
 
 
-def _render_form_again(post: Post, form: CommentForm, status: int, preview: str | None = None):
+def _render_form_again(
+    post: Post, form: CommentForm, status: int, preview: str | None = None, conflict=None
+):
     """The form with its errors (or the ``preview`` HTML) where it was: under the parent, or
-    on the post."""
+    on the post. ``conflict``: someone else answered the parent since the form was drawn."""
     parent = db.session.get(Comment, form.parent) if form.parent else None
     if parent is not None and parent.post_id == post.id and parent.is_public:
         body = render_template(
@@ -81,10 +84,24 @@ def _render_form_again(post: Post, form: CommentForm, status: int, preview: str 
             form=form,
             preview=preview or None,
             viewer=current_viewer(),
+            conflict=conflict,
+            confirm_answered=conflict is not None or _confirmed(),
+            **({} if conflict else _opened_kept()),
         )
         return body, status
     form.parent_id.data = ""
     return render_post_page(post, form=form, preview=preview, status=status)
+
+
+def _confirmed() -> bool:
+    """ "Send mine anyway": the employee saw the other answer and sends theirs too."""
+    return request.form.get("confirm") == "yes"
+
+
+def _opened_kept() -> dict:
+    """The reply form's "opened" stamp as it came, when it is one."""
+    value = request.form.get("opened")
+    return {"opened": value} if replying.read_opened(value) is not None else {}
 
 
 @bp.post("/posts/<slug>/comments")
@@ -100,6 +117,11 @@ def create(slug: str):
         return _render_form_again(post, form, 400)
     author = current_user if current_user.is_authenticated else None
     try:
+        if author is not None and author.is_employee and form.parent and not _confirmed():
+            parent = db.session.get(Comment, form.parent)
+            if parent is not None:
+                opened = replying.read_opened(request.form.get("opened"))
+                replying.check_not_answered_since(parent, author, opened)
         comment = services.post_comment(
             post,
             form.body.data,
@@ -109,10 +131,14 @@ def create(slug: str):
             parent_id=form.parent,
             ip=request.remote_addr,
         )
+    except replying.AnsweredSince as conflict:
+        return _render_form_again(post, form, 409, conflict=conflict.answer)
     except CommentRejected as error:
         getattr(form, error.field, form.body).errors.append(str(error))
         status = 403 if isinstance(error, services.CommentsClosed) else 400
         return _render_form_again(post, form, status)
+    if author is not None and author.is_employee and form.parent:
+        replying.stop_replying(form.parent, author)
     if comment.status == CommentStatus.HELD:
         flash(
             "Thanks! Your comment is awaiting moderation: you can see it, "
@@ -197,6 +223,8 @@ def reply(comment_id: int):
     if not parent.is_public:
         abort(404)
     viewer = current_viewer()
+    if current_user.is_authenticated and current_user.is_employee:
+        replying.note_replying(parent, current_user)  # without JavaScript, this is the box
     form = CommentForm(formdata=None)
     form.set_shown_now()
     form.parent_id.data = str(parent.id)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from blogapp.models import Comment
-from blogapp.responses import saved
+from blogapp.responses import replying, saved
 from blogapp.responses.replying import OtherAnswer, opened_stamp
 from blogapp.search.services import similar_answers
 
@@ -43,6 +43,10 @@ def saved_options(user) -> Markup:
     return Markup("").join(options) if len(options) > 1 else Markup("")
 
 
+def _others(comment: Comment) -> list[str]:
+    return replying.replying_on([comment.id], current_user).get(comment.id, [])
+
+
 def render_answer_page(
     comment: Comment,
     *,
@@ -64,6 +68,7 @@ def render_answer_page(
         confirm=conflict is not None or confirmed,
         error=error,
         saved_options=saved_options(current_user),
+        others=replying.describe(found) if (found := _others(comment)) else "",
         permalink=permalink,
         act=act_url,
     )

@@ -203,3 +203,21 @@ def describe(names: list[str]) -> str:
     if len(names) == 2:
         return f"{names[0]} and {names[1]} are replying…"
     return f"{names[0]} and {len(names) - 1} others are replying…"
+
+
+def replying_now_on(post_id: int) -> list[tuple[int, str, str]]:
+    """For the post page, employees only: (comment id, "Priya is replying…", the comment's
+    author) for each comment of the post someone else is answering now."""
+    from flask_login import current_user  # the template helper's viewer
+
+    found = replying_on_post(post_id, current_user) if current_user.is_authenticated else {}
+    if not found:
+        return []
+    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(found)))
+    authors = {c.id: c.author_name for c in comments}
+    return [(cid, describe(names), authors.get(cid, "")) for cid, names in sorted(found.items())]
+
+
+def register_template_helpers(app) -> None:
+    """``replying_now_on(post_id)`` and ``replying_opened()`` for templates."""
+    app.jinja_env.globals.update(replying_now_on=replying_now_on, replying_opened=opened_stamp)

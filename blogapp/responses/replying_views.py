@@ -5,7 +5,7 @@ from flask import abort, jsonify, render_template, request
 from flask_login import current_user
 
 from blogapp.accounts.permissions import employee_required
-from blogapp.extensions import db
+from blogapp.extensions import csrf, db
 from blogapp.models import Comment
 from blogapp.models.replying import SavedReply
 from blogapp.query_args import parse_id
@@ -77,6 +77,7 @@ def insert_saved(comment_id: int):
 @employee_required
 def replying_heartbeat(comment_id: int):
     """An open reply box says it is still open (every half minute or so)."""
+    csrf.protect()  # the X-CSRFToken header; forms check theirs themselves
     replying.note_replying(_comment(comment_id), current_user)
     return jsonify(ok=True)
 
@@ -85,6 +86,7 @@ def replying_heartbeat(comment_id: int):
 @employee_required
 def replying_stop(comment_id: int):
     """The reply box was closed."""
+    csrf.protect()
     replying.stop_replying(comment_id, current_user)
     return jsonify(ok=True)
 
