@@ -95,7 +95,7 @@ def test_without_javascript_opening_the_box_is_a_page_that_tells_the_team(app, t
     priya, sam = browser(app, "priya@example.com"), browser(app, "sam@example.com")
     page = priya.get(f"/responses?reply={question.id}").text
     assert f'href="?reply={question.id}#owed-{question.id}"' in page
-    assert "<details class=\"rq-action rq-reply\" open>" in page
+    assert '<details class="rq-action rq-reply" open>' in page
     assert "Priya Patel is replying…" in sam.get("/responses").text
     # The queue's "own page" for a reply box counts too, and so does the post page's.
     other = browser(app, "sam@example.com")
