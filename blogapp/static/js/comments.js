@@ -53,8 +53,76 @@
     });
     slot.appendChild(form);
     form.querySelector("textarea").focus();
+    replying(form, id);
     return true;
   }
+
+  // An employee's reply box tells the team it is open ("Priya is replying…"): a heartbeat
+  // every half minute while it is on the page, a last word when it is cancelled.
+  function replying(form, id) {
+    var base = form.getAttribute("data-heartbeat");
+    var csrf = form.querySelector("input[name=csrf_token]");
+    if (!base || !csrf || !window.fetch) { return; }
+    var url = base + "/" + id;
+    function send(to) {
+      fetch(to, {
+        method: "POST", headers: { "X-CSRFToken": csrf.value }, credentials: "same-origin", keepalive: true
+      }).catch(function () {});
+    }
+    send(url);
+    var timer = window.setInterval(function () {
+      if (form.isConnected) { send(url); return; }
+      window.clearInterval(timer);
+      send(url + "/stop");
+    }, 30000);
+    form.querySelector(".cancel-reply").addEventListener("click", function () {
+      window.clearInterval(timer);
+      send(url + "/stop");
+    });
+  }
+
+  // Who else is replying on this page, asked every 12 seconds (employees only: the block
+  // is drawn for them alone). Each comment being answered gets a line under its header.
+  function showReplying(block, replying) {
+    block.textContent = "";
+    document.querySelectorAll(".comment > .replying-mark").forEach(function (m) { m.remove(); });
+    Object.keys(replying).forEach(function (id) {
+      var line = document.createElement("p");
+      line.dataset.replyingFor = id;
+      var link = document.createElement("a");
+      link.href = "#c" + id;
+      link.textContent = replying[id];
+      line.appendChild(link);
+      block.appendChild(line);
+      var comment = document.getElementById("c" + id);
+      if (comment) {
+        var mark = document.createElement("p");
+        mark.className = "replying-mark rq-replying";
+        mark.textContent = replying[id];
+        var meta = comment.querySelector(".comment-meta");
+        comment.insertBefore(mark, meta ? meta.nextSibling : comment.firstChild);
+      }
+    });
+  }
+  function pollReplying() {
+    var block = document.querySelector(".replying-now[data-replying-poll]");
+    if (!block || !window.fetch) { return; }
+    function ask() {
+      if (document.hidden) { return; }
+      fetch(block.getAttribute("data-replying-poll"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { if (data) { showReplying(block, data.replying); } })
+        .catch(function () {});
+    }
+    ask();
+    window.setInterval(ask, 12000);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    pollReplying();
+    // The reply page (no in-place box): the box is open for as long as the page is.
+    var page = document.querySelector(".reply-page form[data-heartbeat]");
+    if (page) { replying(page, page.querySelector("input[name=parent_id]").value); }
+  });
 
   function showPreview(button) {
     var form = button.form;
