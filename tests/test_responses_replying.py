@@ -155,6 +155,11 @@ def test_a_reply_after_someone_else_answered_asks_to_confirm_in_the_queue(app, t
     )
     assert confirmed.status_code == 302
     assert [c.author_id for c in _replies(question)] == [team["sam"].id, team["priya"].id]
+    # A second answer changes nothing the tracker keeps: Sam's answer still stands, the
+    # comment is still off the queue (so the queue invariant test gains no move for it).
+    ack = services.standing_acknowledgement(question)
+    assert (ack.employee_id, ack.reply_id) == (team["sam"].id, _replies(question)[0].id)
+    assert question.id not in services.owed_ids()
 
 
 def test_an_acknowledgement_since_counts_as_an_answer(app, team, question):
