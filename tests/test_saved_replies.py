@@ -182,3 +182,39 @@ def test_fill_replaces_only_the_known_placeholders(app, team, make_post, make_co
     question = make_comment(make_post(title="Roadmap"), guest=("Alex", "a@x.org"))
     text = "Hi {name} — {post} — {other} {{name}}"
     assert saved.filled(text, question) == "Hi Alex — Roadmap — {other} {Alex}"
+
+
+def test_the_post_page_reply_box_gets_them_filled_in(app, team, make_post, make_comment):
+    post = make_post(author=team["sam"], title="Billing")
+    question = make_comment(post, body="Help?", guest=("<i>Al</i>", "al@x.org"))
+    priya = browser(app, "priya@example.com")
+    add(priya, "Thanks", "Thanks {name} ({post})")
+    listed = priya.get(f"/responses/saved.json?comment={question.id}").json
+    assert [(s["title"], s["text"]) for s in listed["saved"]] == [
+        ("Thanks", "Thanks <i>Al</i> (Billing)")  # JSON, put in the box as text by comments.js
+    ]
+    assert "data-saved-url" in priya.get(f"/posts/{post.slug}").text
+    assert "data-saved-url" not in browser(app, "rita@example.com").get(f"/posts/{post.slug}").text
+    assert priya.get("/responses/saved.json?comment=999999").status_code == 404
+
+    # Without JavaScript: the reply page's menu and its Insert button.
+    page = priya.get(f"/comments/{question.id}/reply").text
+    assert 'data-text="Thanks &lt;i&gt;Al&lt;/i&gt; (Billing)"' in page
+    (snippet,) = all_saved()
+    response = priya.post(
+        f"/comments/{question.id}/reply",
+        data={
+            "csrf_token": csrf_from(page),
+            "parent_id": str(question.id),
+            "opened": opened_from(page),
+            "body": "Hello,",
+            "saved": str(snippet.id),
+        },
+    )
+    assert response.status_code == 200
+    assert "Hello,\n\nThanks &lt;i&gt;Al&lt;/i&gt; (Billing)</textarea>" in response.text
+    assert f'name="opened" value="{opened_from(page)}"' in response.text
+    # A reader has no such button, and no such route.
+    rita = browser(app, "rita@example.com")
+    assert "Saved reply" not in rita.get(f"/comments/{question.id}/reply").text
+    assert rita.post(f"/comments/{question.id}/reply", data={}).status_code == 404

@@ -20,7 +20,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from blogapp.blog.services import visible_post
-from blogapp.comments import services
+from blogapp.comments import services, staff_reply
 from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm, start_form_clock
 from blogapp.comments.guests import guest_identity, remember_guest_comment
 from blogapp.comments.moderation import flag_comment
@@ -70,9 +70,7 @@ def comment_location(comment: Comment) -> str:
     return f"{url}#c{comment.id}"
 
 
-def _render_form_again(
-    post: Post, form: CommentForm, status: int, preview: str | None = None, conflict=None
-):
+def _render_form_again(post: Post, form: CommentForm, status: int, preview=None, conflict=None):
     """The form with its errors (or the ``preview`` HTML) where it was: under the parent, or
     on the post. ``conflict``: someone else answered the parent since the form was drawn."""
     parent = db.session.get(Comment, form.parent) if form.parent else None
@@ -84,24 +82,11 @@ def _render_form_again(
             form=form,
             preview=preview or None,
             viewer=current_viewer(),
-            conflict=conflict,
-            confirm_answered=conflict is not None or _confirmed(),
-            **({} if conflict else _opened_kept()),
+            **staff_reply.form_context(conflict),
         )
         return body, status
     form.parent_id.data = ""
     return render_post_page(post, form=form, preview=preview, status=status)
-
-
-def _confirmed() -> bool:
-    """ "Send mine anyway": the employee saw the other answer and sends theirs too."""
-    return request.form.get("confirm") == "yes"
-
-
-def _opened_kept() -> dict:
-    """The reply form's "opened" stamp as it came, when it is one."""
-    value = request.form.get("opened")
-    return {"opened": value} if replying.read_opened(value) is not None else {}
 
 
 @bp.post("/posts/<slug>/comments")
@@ -117,11 +102,7 @@ def create(slug: str):
         return _render_form_again(post, form, 400)
     author = current_user if current_user.is_authenticated else None
     try:
-        if author is not None and author.is_employee and form.parent and not _confirmed():
-            parent = db.session.get(Comment, form.parent)
-            if parent is not None:
-                opened = replying.read_opened(request.form.get("opened"))
-                replying.check_not_answered_since(parent, author, opened)
+        staff_reply.check_answered_since(author, form)
         comment = services.post_comment(
             post,
             form.body.data,
@@ -137,7 +118,7 @@ def create(slug: str):
         getattr(form, error.field, form.body).errors.append(str(error))
         status = 403 if isinstance(error, services.CommentsClosed) else 400
         return _render_form_again(post, form, status)
-    if author is not None and author.is_employee and form.parent:
+    if staff_reply.is_staff_reply(author, form):
         replying.stop_replying(form.parent, author)
     if comment.status == CommentStatus.HELD:
         flash(
@@ -223,8 +204,7 @@ def reply(comment_id: int):
     if not parent.is_public:
         abort(404)
     viewer = current_viewer()
-    if current_user.is_authenticated and current_user.is_employee:
-        replying.note_replying(parent, current_user)  # without JavaScript, this is the box
+    staff_reply.note_reply_page(parent)  # without JavaScript, this page is the reply box
     form = CommentForm(formdata=None)
     form.set_shown_now()
     form.parent_id.data = str(parent.id)

@@ -29,15 +29,17 @@ def similar_to(comment: Comment):
         return None
 
 
-def saved_options(user) -> Markup:
-    """The saved-reply menu's options for ``user``, drawn once a page: each carries its text
-    (placeholders unfilled: the reply box's script fills them for its own comment)."""
+def saved_options(user, comment: Comment | None = None) -> Markup:
+    """The saved-reply menu's options for ``user``, drawn once a page: each carries its text,
+    filled in for ``comment`` when there is one (a queue page leaves {name} and {post} for
+    each reply box's script to fill)."""
     options = [Markup('<option value="">Insert a saved reply…</option>')]
     for s in saved.visible_to(user):
         whose = "" if s.owner_id == user.id else f" (shared by {s.owner.display_name})"
+        text = saved.filled(s.body, comment) if comment is not None else s.body
         options.append(
             Markup('<option value="{}" data-text="{}">{}{}</option>').format(
-                s.id, s.body, s.title, whose
+                s.id, text, s.title, whose
             )
         )
     return Markup("").join(options) if len(options) > 1 else Markup("")

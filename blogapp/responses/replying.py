@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_login import current_user
 from sqlalchemy.orm import aliased
 
 from blogapp.extensions import db
@@ -208,8 +209,6 @@ def describe(names: list[str]) -> str:
 def replying_now_on(post_id: int) -> list[tuple[int, str, str]]:
     """For the post page, employees only: (comment id, "Priya is replying…", the comment's
     author) for each comment of the post someone else is answering now."""
-    from flask_login import current_user  # the template helper's viewer
-
     found = replying_on_post(post_id, current_user) if current_user.is_authenticated else {}
     if not found:
         return []
@@ -219,5 +218,12 @@ def replying_now_on(post_id: int) -> list[tuple[int, str, str]]:
 
 
 def register_template_helpers(app) -> None:
-    """``replying_now_on(post_id)`` and ``replying_opened()`` for templates."""
-    app.jinja_env.globals.update(replying_now_on=replying_now_on, replying_opened=opened_stamp)
+    """``replying_now_on(post_id)``, ``replying_opened()`` and
+    ``saved_reply_options(comment)`` for templates."""
+    from blogapp.responses.answer_page import saved_options
+
+    app.jinja_env.globals.update(
+        replying_now_on=replying_now_on,
+        replying_opened=opened_stamp,
+        saved_reply_options=lambda comment: saved_options(current_user, comment),
+    )

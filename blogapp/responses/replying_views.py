@@ -73,6 +73,22 @@ def insert_saved(comment_id: int):
     )
 
 
+@bp.get("/saved.json")
+@employee_required
+def saved_for_comment():
+    """The saved replies one may insert, filled in for ``?comment=ID`` (the post page's
+    reply box asks when it opens): [{"id", "title", "text"}]."""
+    comment = _comment(parse_id(request.args.get("comment")) or 0)
+    response = jsonify(
+        saved=[
+            {"id": s.id, "title": s.title, "text": saved.filled(s.body, comment)}
+            for s in saved.visible_to(current_user)
+        ]
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/replying/<int:comment_id>")
 @employee_required
 def replying_heartbeat(comment_id: int):
