@@ -20,6 +20,7 @@ ARG_NAMES = [
     "page", "per_page", "cpage", "order", "weeks", "since", "until", "action", "actor",
     "comment", "view", "post", "author", "status", "from_revision", "next", "slug", "panel",
     "q", "kind", "authors", "held", "response", "by", "assignee", "parent_id",
+    "reply", "ids",
 ]  # fmt: skip
 
 HUGE = "99999999999999999999"
