@@ -12,6 +12,7 @@ import pytest
 from blogapp.extensions import db
 from blogapp.importing import jobs
 from blogapp.models import Revision, Role
+from blogapp.responses import saved
 from blogapp.webhooks.services import add_endpoint
 from tests.studio_helpers import edit_post, write_post
 
@@ -95,6 +96,7 @@ def site(client, auth, make_user, make_comment):
         "user_id": admin.id,
         "endpoint_id": endpoint.id,
         "job_id": job.id,
+        "saved_id": saved.create(admin, "Swept", "Hi {name}", shared=True).id,
     }
 
 
