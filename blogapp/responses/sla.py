@@ -47,7 +47,9 @@ class Clock:
         opens, closes = _parse_hours(config.get("BUSINESS_HOURS") or "09:00-17:00")
         zone_name = config.get("BUSINESS_TIMEZONE") or config.get("SITE_TIMEZONE") or "UTC"
         holidays = frozenset(_parse_dates(config.get("BUSINESS_HOLIDAYS", "")))
-        return cls(float(config["SLA_HOURS"]), days, opens, closes, ZoneInfo(zone_name), holidays)
+        return cls(
+            float(config["SLA_HOURS"]), days, opens, closes, ZoneInfo(zone_name), holidays
+        )
 
     @property
     def business_hours(self) -> bool:

@@ -36,35 +36,30 @@ def response_state(
     now = now or utcnow()
     sla = clock()
     by, assignee, writer = (aliased(User) for _ in range(3))
-    rows = (
-        (session or db.session)
-        .execute(
-            sa.select(
-                Comment.id,
-                Comment.created_at,
-                owed_clause(),
-                Acknowledgement.kind,
-                Acknowledgement.created_at,
-                by.id,
-                by.display_name,
-                sa.func.coalesce(assignee.id, Post.author_id),
-                sa.func.coalesce(assignee.display_name, writer.display_name),
-            )
-            .join(Post, Post.id == Comment.post_id)
-            .join(writer, writer.id == Post.author_id)
-            # A follow-up that joined an item shares the item's answer.
-            .outerjoin(
-                Acknowledgement,
-                Acknowledgement.standing_comment_id
-                == sa.func.coalesce(Comment.joins_id, Comment.id),
-            )
-            .outerjoin(by, by.id == Acknowledgement.employee_id)
-            .outerjoin(Assignment, Assignment.current_comment_id == Comment.id)
-            .outerjoin(assignee, assignee.id == Assignment.assignee_id)
-            .where(Comment.id.in_(ids))
+    rows = (session or db.session).execute(
+        sa.select(
+            Comment.id,
+            Comment.created_at,
+            owed_clause(),
+            Acknowledgement.kind,
+            Acknowledgement.created_at,
+            by.id,
+            by.display_name,
+            sa.func.coalesce(assignee.id, Post.author_id),
+            sa.func.coalesce(assignee.display_name, writer.display_name),
         )
-        .all()
-    )
+        .join(Post, Post.id == Comment.post_id)
+        .join(writer, writer.id == Post.author_id)
+        # A follow-up that joined an item shares the item's answer.
+        .outerjoin(
+            Acknowledgement,
+            Acknowledgement.standing_comment_id == sa.func.coalesce(Comment.joins_id, Comment.id),
+        )
+        .outerjoin(by, by.id == Acknowledgement.employee_id)
+        .outerjoin(Assignment, Assignment.current_comment_id == Comment.id)
+        .outerjoin(assignee, assignee.id == Assignment.assignee_id)
+        .where(Comment.id.in_(ids))
+    ).all()
     states = {}
     for cid, created, owed, kind, at, by_id, by_name, a_id, a_name in rows:
         owed = bool(owed)
