@@ -120,6 +120,12 @@ def test_a_poll_is_bounded_and_ignores_junk(app, team, question):
     junk = ",".join(["x", "-1", "0", "99999999999999999999999"] + ["7"] * 3000)
     response = sam.get(f"/responses/replying?ids={junk}")
     assert response.status_code == 200 and response.json == {"replying": {}}
+    # Ids no Integer column holds (PostgreSQL would refuse them as parameters) name nothing.
+    big = 2**62
+    assert sam.get(f"/responses/replying?post={big}").json == {"replying": {}}
+    assert sam.get(f"/responses/replying?ids={big},{question.id}").json == {"replying": {}}
+    assert sam.get(f"/responses?reply={big}").status_code == 200
+    assert sam.get(f"/responses/saved.json?comment={big}").status_code == 404
 
 
 # --- answered since the box was opened ---------------------------------------------------
