@@ -38,7 +38,7 @@ def test_text_that_looks_like_a_mark_is_only_text():
 
 def _tokens_out(html: str) -> str:
     """A page with its per-request values (a signed-in reader's tokens) taken out."""
-    html = re.sub(r'name="(csrf_token|shown)"([^>]*) value="[^"]*"', r'name="\1"\2', html)
+    html = re.sub(r'name="(csrf_token|shown|opened)"([^>]*) value="[^"]*"', r'name="\1"\2', html)
     return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', html)
 
 

@@ -13,6 +13,7 @@ from blogapp.extensions import db
 from blogapp.importing import jobs
 from blogapp.models import Revision, Role
 from blogapp.private.services import take_private
+from blogapp.responses import saved
 from blogapp.webhooks.services import add_endpoint
 from tests.studio_helpers import edit_post, write_post
 
@@ -21,6 +22,7 @@ ARG_NAMES = [
     "page", "per_page", "cpage", "order", "weeks", "since", "until", "action", "actor",
     "comment", "view", "post", "author", "status", "from_revision", "next", "slug", "panel",
     "q", "kind", "authors", "held", "response", "by", "assignee", "parent_id",
+    "reply", "ids",
 ]  # fmt: skip
 
 HUGE = "99999999999999999999"
@@ -99,6 +101,7 @@ def site(client, auth, make_user, make_comment):
         "endpoint_id": endpoint.id,
         "job_id": job.id,
         "conversation_id": conversation.id,
+        "saved_id": saved.create(admin, "Swept", "Hi {name}", shared=True).id,
     }
 
 

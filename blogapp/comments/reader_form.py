@@ -15,6 +15,7 @@ from blogapp.comments.cache import cache
 from blogapp.comments.forms import CommentForm, comment_csrf_token, form_shown_token
 from blogapp.comments.slots import Drawing, slot
 from blogapp.comments.viewer import Viewer
+from blogapp.responses.replying import opened_stamp
 
 
 def new_comment_form(viewer: Viewer) -> CommentForm:
@@ -43,14 +44,16 @@ def signed_in_form(post, viewer: Viewer, typical: str | None) -> Markup | None:
             post=post,
             typical_response=typical,
             posting_as=slot("name"),
+            opened=slot("opened"),
         )
         drawing = Drawing.of(html)
         cache("forms").put(key, drawing)
-    filled = drawing.fill(
-        {
-            "csrf": comment_csrf_token(),
-            "shown": form_shown_token(),
-            "name": Markup.escape(current_user.display_name),
-        }
-    )
+    values = {
+        "csrf": comment_csrf_token(),
+        "shown": form_shown_token(),
+        "name": Markup.escape(current_user.display_name),
+    }
+    if current_user.is_employee:
+        values["opened"] = opened_stamp()
+    filled = drawing.fill(values)
     return Markup(filled.decode())

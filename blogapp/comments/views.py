@@ -20,7 +20,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from blogapp.blog.services import visible_post
-from blogapp.comments import services
+from blogapp.comments import services, staff_reply
 from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm, start_form_clock
 from blogapp.comments.guests import guest_identity, remember_guest_comment
 from blogapp.comments.moderation import flag_comment
@@ -31,6 +31,7 @@ from blogapp.comments.viewer import current_viewer
 from blogapp.errors import render_error
 from blogapp.extensions import db, limiter
 from blogapp.models import Comment, CommentStatus, Post
+from blogapp.responses import replying
 from blogapp.responses.review_gate import review_held_message
 
 bp = Blueprint("comments", __name__)
@@ -70,9 +71,9 @@ def comment_location(comment: Comment) -> str:
     return f"{url}#c{comment.id}"
 
 
-def _render_form_again(post: Post, form: CommentForm, status: int, preview: str | None = None):
+def _render_form_again(post: Post, form: CommentForm, status: int, preview=None, conflict=None):
     """The form with its errors (or the ``preview`` HTML) where it was: under the parent, or
-    on the post."""
+    on the post. ``conflict``: someone else answered the parent since the form was drawn."""
     parent = db.session.get(Comment, form.parent) if form.parent else None
     if parent is not None and parent.post_id == post.id and parent.is_public:
         body = render_template(
@@ -82,6 +83,7 @@ def _render_form_again(post: Post, form: CommentForm, status: int, preview: str 
             form=form,
             preview=preview or None,
             viewer=current_viewer(),
+            **staff_reply.form_context(conflict),
         )
         return body, status
     form.parent_id.data = ""
@@ -101,6 +103,7 @@ def create(slug: str):
         return _render_form_again(post, form, 400)
     author = current_user if current_user.is_authenticated else None
     try:
+        staff_reply.check_answered_since(author, form)
         comment = services.post_comment(
             post,
             form.body.data,
@@ -110,10 +113,14 @@ def create(slug: str):
             parent_id=form.parent,
             ip=request.remote_addr,
         )
+    except replying.AnsweredSince as conflict:
+        return _render_form_again(post, form, 409, conflict=conflict.answer)
     except CommentRejected as error:
         getattr(form, error.field, form.body).errors.append(str(error))
         status = 403 if isinstance(error, services.CommentsClosed) else 400
         return _render_form_again(post, form, status)
+    if staff_reply.is_staff_reply(author, form):
+        replying.stop_replying(form.parent, author)
     if getattr(comment, "awaits_review", False):  # responses/review_gate.py
         flash(review_held_message(post), "info")
         return redirect(comment_location(comment.comment), 303)
@@ -201,6 +208,7 @@ def reply(comment_id: int):
     if not parent.is_public:
         abort(404)
     viewer = current_viewer()
+    staff_reply.note_reply_page(parent)  # without JavaScript, this page is the reply box
     form = CommentForm(formdata=None)
     form.set_shown_now()
     form.parent_id.data = str(parent.id)

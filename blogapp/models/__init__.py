@@ -16,6 +16,7 @@ from blogapp.models.private import (
     PrivateVia,
 )
 from blogapp.models.redirect import SlugRedirect
+from blogapp.models.replying import ReplyPresence, SavedReply
 from blogapp.models.response import (
     AckKind,
     Acknowledgement,
@@ -64,9 +65,11 @@ __all__ = [
     "PrivateStatus",
     "PrivateVia",
     "ReviewState",
+    "ReplyPresence",
     "Revision",
     "RevisionKind",
     "Role",
+    "SavedReply",
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",

@@ -7,11 +7,12 @@ as each role.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from blogapp.comments import moderation
 from blogapp.comments.services import post_comment
 from blogapp.models import Comment, CommentStatus, User
-from blogapp.responses import services
+from blogapp.responses import replying, services
 from blogapp.responses.services import ResponseError
 
 # Where an action is offered: the queue's inline forms, its bulk form, the moderation page.
@@ -28,6 +29,8 @@ class Given:
     reason: str | None = None
     assignee: User | None = None
     ip: str | None = None
+    opened: datetime | None = None  # when the reply box was drawn (responses/replying.py)
+    confirmed: bool = False  # "send mine anyway" after someone else answered since
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,12 @@ def _reply(comment: Comment, me: User, given: Given):
     body = (given.body or "").strip()
     if not body:
         raise ResponseError("Please write your reply before sending it.")
-    return post_comment(comment.post, body, author=me, parent_id=comment.id, ip=given.ip)
+    if not given.confirmed:
+        replying.check_not_answered_since(comment, me, given.opened)
+    result = post_comment(comment.post, body, author=me, parent_id=comment.id, ip=given.ip)
+    replying.stop_replying(comment.id, me)
+    # A Comment, or a ProposedReply when the post's author reviews answers first.
+    return result
 
 
 def _take_private(comment: Comment, me: User, given: Given) -> None:

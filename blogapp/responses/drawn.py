@@ -31,6 +31,7 @@ class ItemActions:
         similar: Callable[[int | str], str],
         assign_options: Callable[[int], Markup],
         reason_options: Markup,
+        saved_options: Markup | None = None,
     ):
         self._user_id = user_id
         self._moderator = moderator
@@ -38,6 +39,7 @@ class ItemActions:
         self._act, self._similar = act, similar
         self._assign_options = assign_options
         self._reason_options = reason_options
+        self._saved_options = saved_options or Markup("")
         self._drawn: dict[bool, list[str | int]] = {}
 
     def _pieces(self, mine: bool) -> list[str | int]:
@@ -54,6 +56,7 @@ class ItemActions:
             moderator=self._moderator,
             hidden=Markup(_HIDDEN),
             reason_options=self._reason_options,
+            saved_options=self._saved_options,
             act=self._act,
             similar=self._similar,
             assign_options=lambda _selected: Markup(_MENU),

@@ -21,15 +21,15 @@ from blogapp.comments.rules import CommentRejected
 from blogapp.extensions import db
 from blogapp.models import Comment, User
 from blogapp.query_args import arg_int, arg_page, parse_id
-from blogapp.responses import drafts, services
+from blogapp.responses import drafts, replying, services
 from blogapp.responses.actions import BULK, QUEUE, Given, offered
+from blogapp.responses.answer_page import render_answer_page, saved_options
 from blogapp.responses.drawn import ItemActions
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
 from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
 from blogapp.responses.review_gate import review_held_message
 from blogapp.responses.review_lists import waiting_marks
 from blogapp.responses.services import ResponseError, can_moderate
-from blogapp.search.services import similar_answers
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 MAX_PER_PAGE = 500
@@ -81,6 +81,7 @@ class _AssignMenu:
 
 
 def _render_queue(errors=None, kept=None, status: int = 200):
+    kept = dict(kept or {})
     filters = QueueFilters.from_args(request.args)
     page = queue_page(
         filters,
@@ -100,7 +101,10 @@ def _render_queue(errors=None, kept=None, status: int = 200):
     hidden = Markup(
         '<input type="hidden" name="csrf_token" value="{}">'
         '<input type="hidden" name="next" value="{}">'
-    ).format(generate_csrf(), here)
+        '<input type="hidden" name="opened" value="{}">'
+    ).format(generate_csrf(), here, replying.opened_stamp())
+    replying_to = _open_reply_box(kept)
+    saved_menu = saved_options(current_user)
     reason_options = Markup("").join(
         Markup('<option value="{}">{}</option>').format(value, label)
         for value, label in REASON_CHOICES
@@ -121,7 +125,9 @@ def _render_queue(errors=None, kept=None, status: int = 200):
             similar=links.similar,
             assign_options=assign_options,
             reason_options=reason_options,
+            saved_options=saved_menu,
         ),
+        saved_options=saved_menu,
         hidden=hidden,
         reason_options=reason_options,
         review_marks=waiting_marks(page.items),
@@ -136,10 +142,25 @@ def _render_queue(errors=None, kept=None, status: int = 200):
         permalink=links.permalink,
         similar=links.similar,
         errors=errors or {},
-        kept=kept,
         drafts=own,
+        kept=kept or {},
+        replying=replying.replying_on([i.comment.id for i in page.items], current_user),
+        replying_to=replying_to,
+        describe=replying.describe,
     )
     return html, status
+
+
+def _open_reply_box(kept: dict | None) -> int | None:
+    """``?reply=ID``: the reply box opened without JavaScript, which the team sees."""
+    comment_id = replying.row_id(request.args.get("reply"))
+    comment = db.session.get(Comment, comment_id) if comment_id else None
+    if comment is None:
+        return None
+    replying.note_replying(comment, current_user)
+    if kept is not None:
+        kept.setdefault(comment.id, {"body": "", "note": ""})
+    return comment.id
 
 
 def _per_page() -> int:
@@ -158,24 +179,6 @@ def _comment(comment_id: int) -> Comment:
     if comment is None:
         abort(404)
     return comment
-
-
-@bp.get("/<int:comment_id>/similar")
-@employee_required
-def similar(comment_id: int):
-    """Staff answers to earlier comments like this one: a panel the queue fetches when a
-    reply box opens, or (?panel absent, no JavaScript) a page with its own reply box."""
-    comment = _comment(comment_id)
-    try:
-        answers = similar_answers(comment)
-    except Exception:  # a broken index must not stand between an employee and a reply
-        current_app.logger.exception("Similar answers for comment %s failed", comment_id)
-        answers = None
-    template = "responses/_similar.html" if request.args.get("panel") else "responses/similar.html"
-    links = _Links()
-    return render_template(
-        template, comment=comment, answers=answers, permalink=links.permalink, act=links.act
-    )
 
 
 def _employee(value: str | None) -> User | None:
@@ -206,12 +209,19 @@ def act(comment_id: int, action: str):
             reason=form.reason.data,
             assignee=_employee(form.assignee.data),
             ip=request.remote_addr,
+            opened=replying.read_opened(form.opened.data),
+            confirmed=form.confirm.data == "yes",
         )
         result = chosen.service(comment, current_user, given)
         message = chosen.done(given)
         held = getattr(result, "awaits_review", False)  # responses/review_gate.py
         if held:
             message = review_held_message(comment.post)
+    except replying.AnsweredSince as conflict:
+        db.session.rollback()
+        return render_answer_page(
+            comment, body=form.body.data or "", conflict=conflict.answer, status=409
+        )
     except (ResponseError, CommentRejected) as error:
         db.session.rollback()
         kept = {comment_id: {"body": form.body.data, "note": form.note.data}}

@@ -129,3 +129,103 @@
     action();
   });
 })();
+
+// Never answering twice: an open reply box tells the server every half minute (it counts
+// as open for two minutes after the last word), the page asks every 12 seconds who else
+// is replying to the items it shows, and a saved reply goes in at the cursor with the
+// customer's name filled in. Without JavaScript: "?reply=ID" and the "Insert" button.
+(function () {
+  "use strict";
+  var BEAT = 30000, POLL = 12000;
+  var beating = new Map();
+
+  function token(el) {
+    var form = el.closest("form");
+    var input = form && form.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+  function send(url, box) {
+    if (!window.fetch) { return; }
+    fetch(url, {
+      method: "POST", headers: { "X-CSRFToken": token(box) }, credentials: "same-origin", keepalive: true
+    }).catch(function () {});
+  }
+  function start(box) {
+    if (!box || beating.has(box)) { return; }
+    var csrf = token(box);
+    send(box.dataset.heartbeat, box);
+    beating.set(box, window.setInterval(function () {
+      if (box.isConnected) { send(box.dataset.heartbeat, box); return; }
+      // The item was answered, acknowledged or closed in place: the box is gone.
+      window.clearInterval(beating.get(box));
+      beating.delete(box);
+      fetch(box.dataset.heartbeat + "/stop", {
+        method: "POST", headers: { "X-CSRFToken": csrf }, credentials: "same-origin"
+      }).catch(function () {});
+    }, BEAT));
+  }
+  function stop(box) {
+    if (!box || !beating.has(box)) { return; }
+    window.clearInterval(beating.get(box));
+    beating.delete(box);
+    send(box.dataset.heartbeat + "/stop", box);
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.classList || !details.classList.contains("rq-reply")) { return; }
+    var box = details.querySelector("textarea[data-heartbeat]");
+    if (details.open) { start(box); } else { stop(box); }
+  }, true);
+
+  function poll(root) {
+    var markers = root.querySelectorAll("[data-replying-for]");
+    if (!markers.length || document.hidden || !window.fetch) { return; }
+    var ids = Array.prototype.map.call(markers, function (m) { return m.dataset.replyingFor; });
+    var url = root.dataset.replyingPoll + "?ids=" + ids.slice(0, 500).join(",");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        markers.forEach(function (m) {
+          var text = data.replying[m.dataset.replyingFor] || "";
+          if (m.textContent !== text) { m.textContent = text; }  // aria-live reads the change
+        });
+      }).catch(function () {});
+  }
+
+  function fill(text, box) {
+    var holder = box.closest("[data-name]") || box;
+    var values = { name: holder.dataset.name || "", post: holder.dataset.post || "" };
+    return text.replace(/\{(name|post)\}/g, function (_, key) { return values[key]; });
+  }
+  function insert(select) {
+    var box = document.getElementById(select.dataset.savedFor);
+    var option = select.options[select.selectedIndex];
+    if (!box || !option || !option.value) { return; }
+    var text = fill(option.dataset.text || "", box);
+    var at = box.selectionStart, end = box.selectionEnd;
+    if (typeof at !== "number") { at = end = box.value.length; }
+    box.setRangeText(text, at, end, "end");  // plain text: nothing is parsed as HTML
+    select.value = "";
+    box.focus();
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-saved-for]")) { insert(event.target); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-no-js], [data-saved-insert]").forEach(function (el) { el.hidden = true; });
+    document.querySelectorAll("textarea[data-heartbeat]").forEach(function (box) {
+      var details = box.closest("details");
+      if (!details || details.open) { start(box); }
+    });
+    var root = document.querySelector("[data-replying-poll]");
+    if (root) {
+      window.setInterval(function () { poll(root); }, POLL);
+      document.addEventListener("visibilitychange", function () { poll(root); });
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    beating.forEach(function (_, box) { stop(box); });
+  });
+})();
