@@ -1,5 +1,6 @@
 """The data model: one aggregate a module. Nothing here knows about requests."""
 
+from blogapp.models.api_token import ApiToken, Scope
 from blogapp.models.audit import AuditEvent
 from blogapp.models.comment import Comment, CommentStatus
 from blogapp.models.flag import Flag, FlagReason
@@ -27,6 +28,7 @@ __all__ = [
     "EMPLOYEE_ROLES",
     "AckKind",
     "Acknowledgement",
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "CloseReason",
@@ -49,6 +51,7 @@ __all__ = [
     "Revision",
     "RevisionKind",
     "Role",
+    "Scope",
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
