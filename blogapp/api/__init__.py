@@ -4,7 +4,7 @@ public reads, and the OpenAPI document and its reference page built from them.""
 
 import time
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from blogapp.api import problems
@@ -29,6 +29,12 @@ def register(app: Flask) -> None:
     def before_api_request() -> None:
         request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
         authenticate()
+
+    @bp.teardown_request
+    def forget_token(error=None) -> None:
+        # Gone with the request even where the app context outlives it (the tests').
+        g.pop("_login_user", None)
+        g.pop("api_token", None)
 
     bp.after_request(_rate_limit_headers)
     bp.after_request(_cors)
