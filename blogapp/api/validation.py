@@ -21,7 +21,7 @@ def check_with_form(form_class, data: dict, fields: tuple[str, ...]):
     errors = []
     for name in fields:
         field = getattr(form, name)
-        inline = getattr(form, f"validate_{name}", None)
+        inline = getattr(type(form), f"validate_{name}", None)  # as WTForms calls it
         if not field.validate(form, [inline] if inline else []):
             errors += [{"field": name, "message": str(message)} for message in field.errors]
     if errors:
