@@ -11,14 +11,20 @@ from blogapp.api import problems
 from blogapp.api.operations import Operation, operations_in
 
 
+def declared_operations() -> list[Operation]:
+    """Every operation the API's modules declare, in the order of the reference."""
+    from blogapp.api import comment_ops, public_ops, staff_ops, studio_ops
+
+    return operations_in(public_ops, comment_ops, staff_ops, studio_ops)
+
+
 def register(app: Flask) -> None:
     """Mount /api/v1 and /account/tokens; keep the operations on the app."""
-    from blogapp.api import comment_ops, public_ops, staff_ops, studio_ops
     from blogapp.api.dispatch import authenticate, view_for
     from blogapp.api.token_views import bp as tokens_bp
     from blogapp.extensions import csrf, limiter
 
-    ops = operations_in(public_ops, comment_ops, staff_ops, studio_ops)
+    ops = declared_operations()
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
     for op in ops:
         bp.add_url_rule(op.rule, endpoint=op.name, view_func=view_for(op), methods=[op.method])
