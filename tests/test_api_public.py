@@ -214,3 +214,11 @@ def test_the_openapi_document_and_its_reference_page(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "<script" not in page.text.split("<main", 1)[-1]
     assert "POST /posts/{slug}/comments" in page.text
+
+
+def test_an_id_past_any_column_is_404_for_every_method(client, make_user):
+    token = token_for(make_user(Role.READER))
+    huge = "/api/v1/comments/99999999999999999999999"
+    assert_problem(client.patch(huge, json={"body": "x"}, headers=bearer(token)), 404)
+    assert_problem(client.delete(huge, headers=bearer(token)), 404)
+    assert_problem(client.delete("/api/v1/posts", headers=bearer(token)), 405)

@@ -5,7 +5,7 @@ public reads, and the OpenAPI document and its reference page built from them.""
 import time
 
 from flask import Blueprint, Flask, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from blogapp.api import problems
 from blogapp.api.operations import Operation, operations_in
@@ -109,6 +109,8 @@ def _problem_for(error: Exception, code: int):
     """Any error under /api/ as problem+json (blogapp/errors.py asks): None elsewhere."""
     if not problems.is_api_request(request.path):
         return None
+    if isinstance(error, MethodNotAllowed) and _no_such_address(error):
+        return problems.problem_response(404)
     if isinstance(error, HTTPException):
         return problems.from_http_error(error)
     if code == 409:
@@ -116,6 +118,24 @@ def _problem_for(error: Exception, code: int):
             409, "Someone else changed this at the same moment; read it again and retry."
         )
     return problems.problem_response(code, headers={"Retry-After": "30"} if code == 503 else None)
+
+
+def _no_such_address(error: MethodNotAllowed) -> bool:
+    """Werkzeug answers 405 when an address matches another method's rule but for a value
+    its converter refuses (/comments/<an id past 2**63>): when no method it names finds a
+    view, no method has the address, so it is a 404."""
+    from flask.globals import request_ctx
+
+    adapter = request_ctx.url_adapter
+    if adapter is None:
+        return False
+    for method in error.valid_methods or ():
+        try:
+            adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        return False
+    return True
 
 
 def _document() -> dict:

@@ -129,6 +129,9 @@ def view_for(op: Operation) -> Callable:
         authorize(op)
         if op.query is not None:
             path_args["query"] = read_query(op.query)
+        elif request.args:
+            names = ", ".join(sorted(request.args))[:200]
+            raise ApiProblem(422, f"This operation takes no query parameters (got {names}).")
         if op.body is not None:
             path_args["body"] = read_body(op.body)
         return answer(op, op.view(**path_args))

@@ -74,8 +74,7 @@ def _operation(op: Operation, refs: dict) -> dict:
         codes |= {403}
     if op.body is not None:
         codes |= {413, 415, 422}
-    if op.query is not None:
-        codes |= {422}
+    codes |= {422}  # a query parameter it does not take
     for code in sorted(codes):
         responses[str(code)] = _problem(code, refs)
     spec = {

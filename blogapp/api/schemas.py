@@ -152,16 +152,22 @@ class CommentEdit(Resource):
     body: Text
 
 
-class PostsQuery(BaseModel):
+class Query(BaseModel):
+    """A query string: a parameter the operation does not know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PostsQuery(Query):
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class PageQuery(BaseModel):
+class PageQuery(Query):
     page: int = Field(default=1, ge=1, le=10_000)
 
 
-class SearchQuery(BaseModel):
+class SearchQuery(Query):
     q: str = Field(min_length=1, max_length=500)
     order: Literal["relevance", "date"] = "relevance"
     page: int = Field(default=1, ge=1, le=500)

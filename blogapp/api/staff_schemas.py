@@ -3,9 +3,9 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from blogapp.api.schemas import Instant, Resource
+from blogapp.api.schemas import Instant, Query, Resource
 from blogapp.models import CloseReason
 
 Id = Field(ge=1, le=2**63 - 1)
@@ -13,7 +13,7 @@ Id = Field(ge=1, le=2**63 - 1)
 Reason = Literal[tuple(r.value for r in CloseReason.chosen_by_moderators())]
 
 
-class QueueQuery(BaseModel):
+class QueueQuery(Query):
     view: Literal["all", "mine", "unassigned", "overdue"] = "all"
     post: int | None = Field(default=None, ge=1, le=2**63 - 1)
     author: int | None = Field(default=None, ge=1, le=2**63 - 1)
@@ -94,7 +94,7 @@ class EmployeeCountOut(Resource):
     closed: int
 
 
-class MetricsQuery(BaseModel):
+class MetricsQuery(Query):
     weeks: int = Field(default=12, ge=1, le=104)
 
 

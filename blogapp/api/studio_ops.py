@@ -81,13 +81,16 @@ def _post_to_edit(post_id: int) -> Post:
 
 def _save(post: Post | None, fields: BaseModel, action: str, version=None, publish_at=None):
     draft = editing.draft_from_post(post) if post is not None else editing.PostDraft("", "")
-    given = fields.model_dump(exclude_unset=True, include=set(PostFields.model_fields))
+    # A field left out, or null, keeps what the post has.
+    given = fields.model_dump(exclude_none=True, include=set(PostFields.model_fields))
     if "tags" in given:
         given["tags"] = ", ".join(given["tags"])
     for name, value in given.items():
         setattr(draft, name, value)
     form_values = {k: getattr(draft, k) for k in ("title", "slug", "body", "tags", "excerpt")}
-    check_with_form(PostForm, form_values, tuple(form_values))
+    form = check_with_form(PostForm, form_values, tuple(form_values))
+    for name in form_values:  # as the form cleaned them (no control characters)
+        setattr(draft, name, getattr(form, name).data or "")
     when = publish_at.astimezone(UTC).replace(tzinfo=None) if publish_at else None
     try:
         return editing.save_post(
