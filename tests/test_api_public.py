@@ -222,3 +222,19 @@ def test_an_id_past_any_column_is_404_for_every_method(client, make_user):
     assert_problem(client.patch(huge, json={"body": "x"}, headers=bearer(token)), 404)
     assert_problem(client.delete(huge, headers=bearer(token)), 404)
     assert_problem(client.delete("/api/v1/posts", headers=bearer(token)), 405)
+
+
+def test_the_kept_thread_follows_every_change(client, make_post, make_comment, make_user):
+    from blogapp.responses.services import acknowledge
+
+    post = make_post()
+    question = make_comment(post, body="First question")
+    url = f"/api/v1/posts/{post.slug}/comments"
+    first = client.get(url)
+    assert [c["id"] for c in first.get_json()["comments"]] == [question.id]
+    later = make_comment(post, body="Second question")
+    assert [c["id"] for c in client.get(url).get_json()["comments"]] == [question.id, later.id]
+    acknowledge(question, make_user(Role.STAFF, name="Sid Seen"), "On it")
+    answered = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert answered.status_code == 200
+    assert answered.get_json()["comments"][0]["answer"]["label"] == "Seen by"

@@ -2,7 +2,9 @@
 query and body read into the operation's shapes, and the answer as JSON (with an ETag on
 reads)."""
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Response, g, request
@@ -108,14 +110,30 @@ def read_body(model: type[BaseModel]) -> BaseModel:
         raise _validation_problem(error, "body") from None
 
 
-def answer(op: Operation, result: BaseModel | None) -> Response:
+@dataclass(frozen=True)
+class Prepared:
+    """A resource already written as JSON, with its ETag: what an operation keeps in a
+    cache to answer again without serialising or hashing it."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, resource: BaseModel) -> "Prepared":
+        body = resource.model_dump_json().encode()
+        return cls(body, hashlib.blake2b(body, digest_size=16).hexdigest())
+
+
+def answer(op: Operation, result: BaseModel | Prepared | None) -> Response:
     if result is None:
         return Response(status=204)
-    response = Response(result.model_dump_json(), status=op.status, mimetype=JSON)
+    if not isinstance(result, Prepared):
+        result = Prepared.of(result)
+    response = Response(result.body, status=op.status, mimetype=JSON)
     if op.method == "GET":
         response.headers["Cache-Control"] = "private, no-cache" if current_token() else "no-cache"
         response.vary.add("Authorization")
-        response.add_etag()
+        response.set_etag(result.etag)
         response.make_conditional(request)
     else:
         response.headers["Cache-Control"] = "no-store"

@@ -8,11 +8,12 @@ from flask import current_app, url_for
 from flask_login import current_user
 
 from blogapp.api import present, schemas
-from blogapp.api.dispatch import api_viewer
+from blogapp.api.dispatch import Prepared, api_viewer
 from blogapp.api.operations import operation
 from blogapp.api.problems import ApiProblem, field_error
 from blogapp.blog.services import visible_post, visible_posts
-from blogapp.comments.threads import load_thread
+from blogapp.comments.cache import cache
+from blogapp.comments.threads import load_thread, thread_stats
 from blogapp.extensions import db
 from blogapp.models import Comment, Post
 from blogapp.responses.public import post_summary, public_answers, typical_response_time
@@ -85,13 +86,21 @@ def get_post(slug: str) -> schemas.PostOut:
     response=schemas.ThreadOut,
     problems=(404,),
 )
-def get_thread(slug: str, query: schemas.PageQuery) -> schemas.ThreadOut:
+def get_thread(slug: str, query: schemas.PageQuery) -> Prepared:
     """A post's conversation in reading order, with "Answered by" as the page shows it."""
     post = post_or_404(slug)
-    per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
-    drawn = load_thread(post, page=query.page, per_page=per_page)
-    answers = public_answers(node.comment.id for node in drawn.walk())
-    return present.thread(post, drawn, answers)
+    stats = thread_stats(post)
+    # Kept as the post page's threads are: keyed on the thread's change stamp (any new,
+    # edited, removed, approved or answered comment moves it), for cache.TTL at most.
+    key = (post.id, post.slug, query.page, stats.stamp)
+    kept = cache("api_threads").get(key)
+    if kept is None:
+        per_page = current_app.config["COMMENT_THREADS_PER_PAGE"]
+        drawn = load_thread(post, page=query.page, per_page=per_page, stats=stats)
+        answers = public_answers(node.comment.id for node in drawn.walk())
+        kept = Prepared.of(present.thread(post, drawn, answers))
+        cache("api_threads").put(key, kept)
+    return kept
 
 
 @operation(
