@@ -221,6 +221,11 @@ def test_an_id_past_any_column_is_404_for_every_method(client, make_user):
     huge = "/api/v1/comments/99999999999999999999999"
     assert_problem(client.patch(huge, json={"body": "x"}, headers=bearer(token)), 404)
     assert_problem(client.delete(huge, headers=bearer(token)), 404)
+    # Past PostgreSQL's integer ids (comments.id is 32-bit there): 404, not an overflow.
+    assert_problem(client.get("/api/v1/comments/6469693229", headers=bearer(token)), 404)
+    assert_problem(
+        client.patch("/api/v1/comments/6469693229", json={"body": "x"}, headers=bearer(token)), 404
+    )
     assert_problem(client.delete("/api/v1/posts", headers=bearer(token)), 405)
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from blogapp.api.operations import Operation, Who
+from blogapp.api.operations import MAX_ID, Operation, Who
 from blogapp.api.problems import ApiProblem
 from blogapp.api.tokens import token_for
 from blogapp.comments.guests import GuestIdentity
@@ -144,6 +144,8 @@ def view_for(op: Operation) -> Callable:
     """The Flask view that runs ``op``: checks, reading, the operation, the answer."""
 
     def api_view(**path_args):
+        if any(type(v) is int and v > MAX_ID for v in path_args.values()):
+            raise ApiProblem(404)
         authorize(op)
         if op.query is not None:
             path_args["query"] = read_query(op.query)

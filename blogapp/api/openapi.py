@@ -4,7 +4,7 @@ and their pydantic models: nothing in it is written by hand beside the code."""
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from blogapp.api.operations import Operation, Who
+from blogapp.api.operations import MAX_ID, Operation, Who
 from blogapp.api.problems import PROBLEM_TYPE, TITLES
 from blogapp.api.schemas import Problem
 
@@ -13,7 +13,7 @@ REF = "#/components/schemas/{model}"
 # (413), the rate limit (429), trouble on our side (500, 503).
 EVERY_OPERATION = (400, 401, 429, 500, 503)
 PATH_TYPES = {
-    "int": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     "string": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
 }
 

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from blogapp.api.operations import MAX_ID
+
 
 def _utc(value: datetime) -> str:
     return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
@@ -145,7 +147,7 @@ Text = Annotated[str, Field(max_length=100_000)]
 
 class CommentIn(Resource):
     body: Text
-    parent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class CommentEdit(Resource):

@@ -5,18 +5,19 @@ from typing import Literal
 
 from pydantic import Field
 
+from blogapp.api.operations import MAX_ID
 from blogapp.api.schemas import Instant, Query, Resource
 from blogapp.models import CloseReason
 
-Id = Field(ge=1, le=2**63 - 1)
+Id = Field(ge=1, le=MAX_ID)
 # The reasons a moderator may give (CloseReason.chosen_by_moderators), as the queue offers.
 Reason = Literal[tuple(r.value for r in CloseReason.chosen_by_moderators())]
 
 
 class QueueQuery(Query):
     view: Literal["all", "mine", "unassigned", "overdue"] = "all"
-    post: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    author: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    post: int | None = Field(default=None, ge=1, le=MAX_ID)
+    author: int | None = Field(default=None, ge=1, le=MAX_ID)
     page: int = Field(default=1, ge=1, le=10_000)
     per_page: int = Field(default=50, ge=1, le=500)
 
