@@ -273,6 +273,12 @@ class Config:
     RENDER_TIMEOUT_SECONDS = _float("RENDER_TIMEOUT_SECONDS", 2.0)
     RENDER_WORKERS = _int("RENDER_WORKERS", 2)
     POST_MAX_LENGTH = _int("POST_MAX_LENGTH", 100_000)
+    # The JSON API (/api/v1, blogapp/api): requests a token (or, without one, an address)
+    # may make; the largest body it reads; origins (comma-separated, "https://docs.example")
+    # whose pages may read the public endpoints (CORS). Empty: none.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 1024 * 1024)
+    API_CORS_ORIGINS = tuple(_words("API_CORS_ORIGINS"))
 
 
 class DevelopmentConfig(Config):

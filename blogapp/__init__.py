@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_responses(app)
     register_private_support(app)
     register_imports(app)
+    register_api(app)
     return app
 
 
@@ -192,6 +193,13 @@ def register_webhooks(app: Flask) -> None:
     from blogapp.webhooks import register
 
     register(app)
+def register_api(app: Flask) -> None:
+    """The JSON API at /api/v1 and the personal access tokens that open it."""
+    from blogapp.api import register
+
+    register(app)
+
+
 def register_imports(app: Flask) -> None:
     """Old addresses of imported posts (WordPress permalinks, Disqus links) redirect;
     imports started from the admin page run on threads of this process."""

@@ -1,7 +1,7 @@
 """Friendly error pages: a person who hits one is told what happened and where to go."""
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -18,7 +18,10 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None):
-    """The error page for ``code``."""
+    """The error page for ``code`` (under /api/, the API's problem+json)."""
+    problem = _api_problem(current_app, None, code)
+    if problem is not None:
+        return problem
     title, hint = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
 
@@ -40,6 +43,12 @@ def database_unavailable_page():
     return body, 503, {"Retry-After": "30"}
 
 
+def _api_problem(app: Flask, error: Exception | None, code: int):
+    """Under /api/, the API's problem+json instead of a page (blogapp/api/errors.py)."""
+    answer = app.extensions.get("parley_api_errors")
+    return answer(error, code) if answer is not None else None
+
+
 def register(app: Flask) -> None:
     """Serve every HTTP error, and any crash, as a page in the site's own look."""
 
@@ -47,7 +56,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        return _api_problem(app, error, error.code) or render_error(error.code)
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
@@ -60,7 +69,7 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except sa.exc.SQLAlchemyError:
             pass
-        return database_unavailable_page()
+        return _api_problem(app, error, 503) or database_unavailable_page()
 
     @app.errorhandler(sa.exc.IntegrityError)
     def changed_meanwhile(error: Exception):
@@ -68,7 +77,7 @@ def register(app: Flask) -> None:
 
         app.logger.warning("Integrity conflict: %s", error)
         db.session.rollback()
-        return render_error(
+        return _api_problem(app, error, 409) or render_error(
             409, "Someone else changed this at the same moment. Please reload and try again."
         )
 
@@ -78,4 +87,4 @@ def register(app: Flask) -> None:
         from blogapp.extensions import db
 
         db.session.rollback()
-        return render_error(500)
+        return _api_problem(app, error, 500) or render_error(500)

@@ -61,7 +61,9 @@ class NoCache:
 
 
 # The post page's caches, which PAGE_CACHE turns off (the tracker's own use RESPONSES_CACHE).
-PAGE_CACHES = frozenset({"pages", "threads", "posts", "forms", "response_figures", "comments"})
+PAGE_CACHES = frozenset(
+    {"pages", "threads", "posts", "forms", "response_figures", "comments", "api_threads"}
+)
 # Each drawn comment (comments/present.drawn) of every page of threads in use.
 SIZES = {"comments": 8192}
 

@@ -1,5 +1,6 @@
 """The data model: one aggregate a module. Nothing here knows about requests."""
 
+from blogapp.models.api_token import ApiToken, Scope
 from blogapp.models.audit import AuditEvent
 from blogapp.models.comment import Comment, CommentStatus
 from blogapp.models.feedback import AnswerFeedback
@@ -38,6 +39,7 @@ __all__ = [
     "AckKind",
     "Acknowledgement",
     "AnswerFeedback",
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "CloseReason",
@@ -70,6 +72,7 @@ __all__ = [
     "RevisionKind",
     "Role",
     "SavedReply",
+    "Scope",
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
