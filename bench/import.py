@@ -1,21 +1,30 @@
-"""Import speed: a generated WordPress export of 1,000 posts and 100,000 comments.
+"""Import speed and memory: a generated WordPress export of 1,000 posts and 100,000 comments.
 
-Prints comments/s and peak memory (the importing process's peak RSS, and the renderer
-processes' apart) for ``flask import wordpress`` on the embedded default (SQLite), beside
-a baseline in the same run: a raw executemany of the same comment rows, already
-converted and rendered, into an empty copy of the comments table. Not part of the tests.
+Prints comments/s and peak memory (the importing process's peak RSS and tracemalloc's
+peak of Python's own allocations, and the renderer processes' RSS apart) for ``flask
+import wordpress`` on the embedded default (SQLite), beside two baselines in the same
+run: the XML reader alone reading the same file (in a process of its own), and a raw
+executemany of the same comment rows, already converted and rendered, into an empty
+copy of the comments table. The export is written to a temporary file as it is
+generated, never held in memory. Not part of the tests.
 
     .venv/bin/python bench/import.py                        # 1,000 posts, 100,000 comments
     .venv/bin/python bench/import.py --posts 100 --comments 10000
+    .venv/bin/python bench/import.py --target-mb 200        # about 290,000 comments
+    .venv/bin/python bench/import.py --no-tracemalloc       # speed without its overhead
 """
 
 import argparse
+import json
 import os
 import random
 import resource
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -101,6 +110,31 @@ def write_wxr(path: Path, posts: int, comments: int, rng: random.Random) -> None
         out.write("</channel></rss>\n")
 
 
+BYTES_A_COMMENT = 690  # of the generated export, its posts' share included
+# The reader alone, in a process of its own (its peak RSS is its own).
+READER_ALONE = """
+import json, resource, sys, time, tracemalloc
+from blogapp.importing import wordpress
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+tracemalloc.start()
+started, n = time.perf_counter(), 0
+with open(sys.argv[1], "rb") as stream:
+    for _ in wordpress.read(stream, lambda skipped: None):
+        n += 1
+print(json.dumps({"records": n, "seconds": time.perf_counter() - started,
+                  "traced_peak": tracemalloc.get_traced_memory()[1] / 1e6, "rss_before": before,
+                  "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def reader_alone(path: Path) -> dict:
+    """The XML reader's own time and memory for the file, in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", READER_ALONE, str(path)], check=True,
+                          capture_output=True, text=True, env={**os.environ,
+                          "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})  # fmt: skip
+    return json.loads(done.stdout)
+
+
 def baseline(path: Path, rows: list[tuple]) -> float:
     """Seconds for a raw executemany of the same rows into an empty comments table."""
     con = sqlite3.connect(path)
@@ -136,14 +170,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--target-mb", type=float, default=None,
+                        help="an export of about this size (sets --comments, 100 a post)")
+    parser.add_argument("--no-tracemalloc", action="store_true",
+                        help="leave tracemalloc off (it slows the import)")
     args = parser.parse_args()
+    if args.target_mb:
+        args.comments = int(args.target_mb * 1e6 / BYTES_A_COMMENT)
+        args.posts = max(1, args.comments // 100)
     rng = random.Random(16)
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
         wxr = Path(tmp) / "export.xml"
         write_wxr(wxr, args.posts, args.comments, rng)
         print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+        size_mb = wxr.stat().st_size / 1e6
         print(f"export: {args.posts:,} posts, {args.comments:,} comments, "
-              f"{wxr.stat().st_size / 1e6:.0f} MB")  # fmt: skip
+              f"{size_mb:.0f} MB")  # fmt: skip
+        alone = reader_alone(wxr)
+        print(f"reader alone: {alone['records']:,} records in {alone['seconds']:.1f} s, "
+              f"peak RSS {alone['rss_peak']:.0f} MB ({alone['rss_before']:.0f} MB before "
+              f"reading), tracemalloc peak {alone['traced_peak']:.1f} MB")  # fmt: skip
         app = create_app(
             TestingConfig,
             SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/bench.db",
@@ -157,11 +203,15 @@ def main() -> None:
             admin = create_user("admin@new.example", "a long password 1", "Admin", Role.ADMIN)
             db.session.commit()
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            if not args.no_tracemalloc:
+                tracemalloc.start()
             started, cpu_started = time.perf_counter(), time.process_time()
             with wxr.open("rb") as stream:
                 report = import_file(wordpress.read, stream, "wordpress", admin,
                                      ImportOptions(dry_run=False))  # fmt: skip
             seconds = time.perf_counter() - started
+            traced_peak = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
             cpu = time.process_time() - cpu_started
             rendering = renderer_figures()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -178,12 +228,14 @@ def main() -> None:
         base = baseline(Path(tmp) / "baseline.db", rows)
         del rows
         print(f"import: {created:,} comments in {seconds:.1f} s = {created / seconds:,.0f} "
-              f"comments/s (target >= 2,000)")  # fmt: skip
+              f"comments/s (target >= 2,000; tracemalloc "
+              f"{'off' if args.no_tracemalloc else 'on'})")  # fmt: skip
         render_cpu = sum(c for _, c in rendering)
         print(
-            f"peak memory: importing process {peak:.0f} MB (before the import {rss_before:.0f}"
-            f" MB; target < 300), renderer processes "
-            f"{', '.join(f'{m:.0f} MB' for m, _ in rendering) or 'none left'}"
+            f"peak memory: importing process {peak:.0f} MB RSS (before the import "
+            f"{rss_before:.0f} MB; target < 300, and under the file's {size_mb:.0f} MB), "
+            f"tracemalloc peak {f'{traced_peak:.1f} MB' if traced_peak else 'not measured'}, "
+            f"renderer processes {', '.join(f'{m:.0f} MB' for m, _ in rendering) or 'none left'}"
         )
         print(
             f"CPU: importing process {cpu:.1f} s ({cpu / created * 1e3:.2f} ms a comment), "

@@ -29,7 +29,10 @@ class KnownIds:
         return self.ids.get(kind, {}).get(source_id)
 
     def remember(self, kind: str, source_id: str, local_id: int) -> None:
-        self.ids.setdefault(kind, {})[source_id] = local_id
+        # This file's comments are the writer's to look up (kept.py, a few ints each):
+        # a dict entry a comment here would hold the file's ids twice.
+        if kind != "comment":
+            self.ids.setdefault(kind, {})[source_id] = local_id
         if not self.dry_run:
             self._new.append(
                 {

@@ -1,26 +1,44 @@
 """After the last record: threads linked, placeholders kept, the tracker's history written.
 
-File order is not time order, so this runs once the whole file is read:
+File order is not time order, so this runs once the whole file is read, over the few
+ints a comment the writer kept (kept.py; never the comments themselves):
 
 1. A Disqus comment deleted on the old site is kept as a "Comment removed." placeholder
    only when a kept reply hangs under it; otherwise it is skipped.
 2. Each comment's parent is its source parent, or the nearest kept ancestor when that
-   was skipped (spam, a note...), or none (a top-level comment).
+   was skipped (spam, a note...), or none (a top-level comment). Earlier imports'
+   comments that new replies hang under are read from the database, a batch at a time.
 3. The response tracker, in time order (ARCHITECTURE.md, "The rules the code keeps"):
    a customer's reply to their own still-owed comment joins its item; an employee's reply
    answers its parent's item, by that employee at that time; what is still unanswered
    and older than the cut-off is closed "no response needed — imported" by the person
    importing; newer items stay owed and enter the queue.
+
+What is written (parents, acknowledgements, audit events) goes out BATCH rows at a time.
 """
 
 from __future__ import annotations
 
+from array import array
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.importing.comments import CommentWriter, Entry
+from blogapp.importing.comments import CommentWriter
+from blogapp.importing.kept import (
+    ANSWERED,
+    CUSTOMER,
+    HELD,
+    NONE,
+    OLD,
+    PUBLISHED,
+    REFUSED,
+    REMOVED,
+    KeptComments,
+    from_microseconds,
+    microseconds,
+)
 from blogapp.importing.report import ImportReport
 from blogapp.models import (
     AckKind,
@@ -36,99 +54,94 @@ from blogapp.models.base import utcnow
 from blogapp.responses.audit import Action
 from blogapp.search.outbox import queue as queue_index_changes
 
+BATCH = 1000
+_STATUS = {CommentStatus.PUBLISHED.value: PUBLISHED, CommentStatus.HELD.value: HELD}
+
 
 def keep_needed_placeholders(writer: CommentWriter) -> None:
     """Step 1: deleted comments with a kept reply under them become placeholders."""
-    needed: list[Entry] = []
-    for entry in list(writer.kept.values()):
-        parent = entry.parent_source_id
-        while parent is not None and parent not in writer.kept:
+    kept = writer.kept
+    needed: list[tuple[int, str, dict]] = []
+    for at in range(len(kept)):
+        if kept.status[at] == REFUSED:
+            continue
+        parent = kept.parent_key[at]
+        while parent != NONE and parent not in kept.position:
             if parent in writer.deleted:
-                placeholder = writer.deleted.pop(parent)
-                writer.kept[parent] = placeholder
-                needed.append(placeholder)
-                parent = placeholder.parent_source_id
+                grandparent, email, source_id, row = writer.deleted.pop(parent)
+                placeholder = kept.add(parent, grandparent, row["post_id"], row["created_at"],
+                                       row["author_id"], email, REMOVED)  # fmt: skip
+                needed.append((placeholder, source_id, row))
+                parent = grandparent
             else:
-                parent = writer.skipped_parent.get(parent)
-    for source_id, entry in writer.deleted.items():
-        writer.skipped_parent[source_id] = entry.parent_source_id
+                parent = writer.skipped_parent.get(parent, NONE)
+    for key, (parent, _, source_id, _) in writer.deleted.items():
+        writer.skipped_parent[key] = parent
         writer.report.skip("comment", "deleted, with no reply kept", f"comment {source_id}")
-    for entry in needed:
-        entry.row.update(body_source="", body_html="", removed_at=entry.created_at,
-                         removal_reason="Deleted on the old site before the import")  # fmt: skip
-        writer.report.count("comment", "kept as “Comment removed.”", f"comment {entry.source_id}")
+    writer.deleted.clear()
+    for _, source_id, _ in needed:
+        writer.report.count("comment", "kept as “Comment removed.”", f"comment {source_id}")
     if not writer.known.dry_run:
         writer.write(needed)
 
 
-def link_parents(writer: CommentWriter, old_parent_ids: dict[str, int]) -> list[Entry]:
-    """Step 2: each new entry's parent entry; returns the new entries in time order."""
-    new = [e for e in writer.kept.values() if not e.old]
-    olds = _load_old(writer, new, old_parent_ids)
-    for entry in new:
-        parent = entry.parent_source_id
-        while parent is not None:
-            if parent in writer.kept:
-                entry.parent = writer.kept[parent]
+def link_parents(writer: CommentWriter, old_ids: dict[str, int]) -> tuple[array, array]:
+    """Step 2: each new comment's parent (a position in ``writer.kept``, or NONE), and
+    the new comments' positions in time order. ``old_ids``: earlier imports' comments."""
+    kept, new = writer.kept, len(writer.kept)
+    parent_at = array("q", [NONE]) * new
+    wanted: dict[int, int] = {}  # an earlier import's comment id → its position (once read)
+    for at in range(new):
+        if kept.status[at] == REFUSED:
+            continue
+        parent = kept.parent_key[at]
+        while parent != NONE:
+            if parent in kept.position:
+                parent_at[at] = kept.position[parent]
                 break
-            if parent in olds:
-                entry.parent = olds[parent]
+            old = old_ids.get(writer.keys.text(parent))
+            if old is not None:
+                wanted[old] = NONE
+                parent_at[at] = -2 - old  # an earlier import's comment, read below
                 break
-            parent = writer.skipped_parent.get(parent)
-        if entry.parent is not None and entry.parent.post_id != entry.post_id:
-            entry.parent = None  # a parent on another post is no parent
-    new.sort(key=lambda e: (e.created_at, e.local_id or 0))
-    for entry in new:  # parents come before their replies in time (a clock skew aside)
-        entry.root_id = _root_of(entry.parent)
-    return new
+            parent = writer.skipped_parent.get(parent, NONE)
+    _load_old(kept, wanted)
+    for at in range(new):
+        parent = parent_at[at]
+        if parent < NONE:
+            parent = parent_at[at] = wanted[-2 - parent]
+        if parent != NONE and kept.post_id[parent] != kept.post_id[at]:
+            parent_at[at] = NONE  # a parent on another post is no parent
+    # Stable: a tie in time keeps the file's order, which is the order of the new ids.
+    order = array("q", sorted(
+        (at for at in range(new) if kept.status[at] != REFUSED), key=kept.created.__getitem__
+    ))  # fmt: skip
+    for at in order:  # parents come before their replies in time (a clock skew aside)
+        parent = parent_at[at]
+        if parent != NONE:
+            kept.root_id[at] = kept.root_id[parent] or kept.local_id[parent]
+    return parent_at, order
 
 
-def _root_of(parent: Entry | None) -> int | None:
-    if parent is None:
-        return None
-    return parent.root_id or parent.local_id
-
-
-def _load_old(writer: CommentWriter, new: list[Entry], known: dict[str, int]) -> dict[str, Entry]:
-    """Earlier imports' comments that new replies hang under, with their tracker state."""
-    wanted = {e.source_id for e in writer.kept.values() if e.old}
-    wanted |= {e.parent_source_id for e in new if e.parent_source_id not in writer.kept}
-    wanted.discard(None)
-    ids = {known[s]: s for s in wanted if s in known}
-    if not ids:
-        return {}
+def _load_old(kept: KeptComments, wanted: dict[int, int]) -> None:
+    """Earlier imports' comments that new replies hang under, with their tracker state,
+    appended to ``kept`` (flagged OLD); ``wanted`` gets their positions."""
     standing = sa.exists().where(Acknowledgement.standing_comment_id == Comment.id)
-    rows = db.session.execute(
-        sa.select(
-            Comment.id,
-            Comment.root_id,
-            Comment.joins_id,
-            Comment.status,
-            Comment.guest_email,
-            Comment.author_id,
-            Comment.created_at,
-            Comment.post_id,
-            Comment.customer_clause(),
-            standing,
-        ).where(Comment.id.in_(list(ids)))  # fmt: skip
-    )
-    olds: dict[str, Entry] = {}
-    for cid, root_id, _joins, status, email, author_id, created, post_id, customer, ack in rows:
-        olds[ids[cid]] = Entry(
-            source_id=ids[cid], parent_source_id=None, post_id=post_id, created_at=created,
-            author_id=author_id, email=(email or "").lower(), status=status, old=True,
-            local_id=cid, root_id=root_id, answered=bool(ack), customer=bool(customer),
+    ids = list(wanted)
+    for start in range(0, len(ids), BATCH):
+        rows = db.session.execute(
+            sa.select(
+                Comment.id, Comment.root_id, Comment.status, Comment.guest_email,
+                Comment.author_id, Comment.created_at, Comment.post_id,
+                Comment.customer_clause(), standing,
+            ).where(Comment.id.in_(ids[start : start + BATCH]))
         )  # fmt: skip
-    for source_id, entry in olds.items():
-        if source_id in writer.kept:  # the file's copy, with what the site knows of it
-            writer.kept[source_id] = entry
-    return olds
-
-
-def _same_person(a: Entry, b: Entry) -> bool:
-    if a.author_id is not None or b.author_id is not None:
-        return a.author_id == b.author_id
-    return bool(a.email) and a.email == b.email
+        for cid, root_id, status, email, author_id, created, post_id, customer, ack in rows:
+            flags = OLD | (CUSTOMER if customer else 0) | (ANSWERED if ack else 0)
+            at = kept.add(NONE, NONE, post_id, created, author_id, (email or "").lower(),
+                          _STATUS.get(status, REMOVED), flags)  # fmt: skip
+            kept.local_id[at], kept.root_id[at] = cid, root_id or 0
+            wanted[cid] = at
 
 
 class TrackerHistory:
@@ -136,74 +149,101 @@ class TrackerHistory:
 
     def __init__(self, report: ImportReport, cutoff: datetime, actor: User | None):
         self.report = report
-        self.cutoff = cutoff
+        self.cutoff = microseconds(cutoff)
         self.actor = actor
-        self.acks: list[tuple[Entry, str, int | None, datetime, Entry | None]] = []
+        # (item, reply) positions; reply NONE: closed "no response needed — imported"
+        self.ack_item = array("q")
+        self.ack_reply = array("q")
+        self.joins = array("q")
 
-    def work_out(self, new: list[Entry]) -> None:
-        for entry in new:
-            if entry.status != CommentStatus.PUBLISHED:
+    def work_out(self, kept: KeptComments, parent_at: array, order: array) -> None:
+        self.joins = joins = array("q", [NONE]) * len(kept)
+        tracker = self.report.tracker
+        for at in order:
+            parent = parent_at[at]
+            if kept.status[at] != PUBLISHED or parent == NONE:
                 continue
-            parent = entry.parent
-            item = (parent.joins or parent) if parent is not None else None
-            if item is None or item.status != CommentStatus.PUBLISHED or not item.customer:
+            item = parent if joins[parent] == NONE else joins[parent]
+            if kept.status[item] != PUBLISHED or not kept.has(item, CUSTOMER):
                 continue
-            if entry.customer and _same_person(entry, parent) and not item.answered:
-                entry.joins = item
-                self.report.tracker["follow-ups joined to their conversation"] += 1
-            elif not entry.customer and not item.answered:
-                item.answered = True
-                self.acks.append((item, AckKind.REPLY, entry.author_id, entry.created_at, entry))
-                self.report.tracker["answered by an employee's reply"] += 1
-        now = utcnow()
-        for entry in new:
-            if entry.status != CommentStatus.PUBLISHED or not entry.customer or entry.joins:
+            if kept.has(item, ANSWERED):
                 continue
-            if entry.answered:
-                continue
-            if entry.created_at < self.cutoff and self.actor is not None:
-                entry.answered = True
-                self.acks.append((entry, AckKind.NO_RESPONSE_NEEDED, self.actor.id, now, None))
-                self.report.tracker["closed: no response needed — imported"] += 1
+            if kept.has(at, CUSTOMER):
+                if kept.same_person(at, parent):
+                    joins[at] = item
+                    tracker["follow-ups joined to their conversation"] += 1
             else:
-                self.report.tracker["owed: in the response queue"] += 1
+                kept.set(item, ANSWERED)
+                self.ack_item.append(item)
+                self.ack_reply.append(at)
+                tracker["answered by an employee's reply"] += 1
+        for at in order:
+            if kept.status[at] != PUBLISHED or not kept.has(at, CUSTOMER):
+                continue
+            if joins[at] != NONE or kept.has(at, ANSWERED):
+                continue
+            if kept.created[at] < self.cutoff and self.actor is not None:
+                kept.set(at, ANSWERED)
+                self.ack_item.append(at)
+                self.ack_reply.append(NONE)
+                tracker["closed: no response needed — imported"] += 1
+            else:
+                tracker["owed: in the response queue"] += 1
 
-    def write(self, new: list[Entry]) -> None:
+    def write(self, kept: KeptComments, parent_at: array, order: array) -> None:
         connection = db.session.connection()
-        updates = [
-            {"b_id": e.local_id, "b_parent": e.parent.local_id if e.parent else None,
-             "b_root": e.root_id, "b_joins": e.joins.local_id if e.joins else None}
-            for e in new if e.parent is not None or e.joins is not None
-        ]  # fmt: skip
-        if updates:
-            table = Comment.__table__
-            connection.execute(
-                table.update()
-                .where(table.c.id == sa.bindparam("b_id"))
-                .values(
-                    parent_id=sa.bindparam("b_parent"),
-                    root_id=sa.bindparam("b_root"),
-                    joins_id=sa.bindparam("b_joins"),
-                ),  # fmt: skip
-                updates,
+        table = Comment.__table__
+        link = (
+            table.update()
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(
+                parent_id=sa.bindparam("b_parent"),
+                root_id=sa.bindparam("b_root"),
+                joins_id=sa.bindparam("b_joins"),
             )
+        )  # fmt: skip
+        updates = []
+        for at in range(len(parent_at)):
+            parent, joined = parent_at[at], self.joins[at]
+            if kept.status[at] == REFUSED or (parent == NONE and joined == NONE):
+                continue
+            updates.append({
+                "b_id": kept.local_id[at],
+                "b_parent": kept.local_id[parent] if parent != NONE else None,
+                "b_root": kept.root_id[at] or None,
+                "b_joins": kept.local_id[joined] if joined != NONE else None,
+            })  # fmt: skip
+            if len(updates) >= BATCH:
+                connection.execute(link, updates)
+                updates = []
+        if updates:
+            connection.execute(link, updates)
+        for start in range(0, len(self.ack_item), BATCH):
+            self._write_acks(kept, range(start, min(start + BATCH, len(self.ack_item))))
+        posts = {kept.post_id[at] for at in order}
+        queue_index_changes(db.session, [(OutboxKind.THREAD, post_id) for post_id in posts])
+
+    def _write_acks(self, kept: KeptComments, which: range) -> None:
+        now = utcnow()
         acks, events = [], []
-        for item, kind, employee_id, at, reply in self.acks:
-            closing = kind == AckKind.NO_RESPONSE_NEEDED
+        for i in which:
+            item, reply = self.ack_item[i], self.ack_reply[i]
+            closing = reply == NONE
+            local_id, reply_id = kept.local_id[item], kept.local_id[reply] if not closing else None
+            employee_id = self.actor.id if closing else kept.author_id[reply]
+            at = now if closing else from_microseconds(kept.created[reply])
             acks.append({
-                "comment_id": item.local_id, "standing_comment_id": item.local_id,
-                "kind": kind.value, "employee_id": employee_id, "created_at": at,
-                "reply_id": reply.local_id if reply else None,
+                "comment_id": local_id, "standing_comment_id": local_id,
+                "kind": (AckKind.NO_RESPONSE_NEEDED if closing else AckKind.REPLY).value,
+                "employee_id": employee_id, "created_at": at, "reply_id": reply_id,
                 "reason": CloseReason.IMPORTED.value if closing else None,
             })  # fmt: skip
             events.append({
                 "action": Action.CLOSED if closing else Action.REPLIED, "actor_id": employee_id,
-                "comment_id": item.local_id, "post_id": item.post_id, "created_at": at,
+                "comment_id": local_id, "post_id": kept.post_id[item], "created_at": at,
                 "reason": CloseReason.IMPORTED.value if closing else None,
-                "detail": f"reply {reply.local_id}" if reply else "imported",
+                "detail": f"reply {reply_id}" if reply_id else "imported",
             })  # fmt: skip
-        if acks:
-            connection.execute(sa.insert(Acknowledgement.__table__), acks)
-            connection.execute(sa.insert(AuditEvent.__table__), events)
-        posts = {e.post_id for e in new}
-        queue_index_changes(db.session, [(OutboxKind.THREAD, post_id) for post_id in posts])
+        connection = db.session.connection()
+        connection.execute(sa.insert(Acknowledgement.__table__), acks)
+        connection.execute(sa.insert(AuditEvent.__table__), events)

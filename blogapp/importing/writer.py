@@ -118,11 +118,11 @@ def _run(records: Iterable[Record], source: Source, actor: User | None,
             add_comment(record)
         comments.flush()
         keep_needed_placeholders(comments)
-        new = link_parents(comments, known.ids.get("comment", {}))
+        parent_at, order = link_parents(comments, known.ids.get("comment", {}))
         history = TrackerHistory(report, cutoff, actor)
-        history.work_out(new)
+        history.work_out(comments.kept, parent_at, order)
         if not options.dry_run:
-            history.write(new)
+            history.write(comments.kept, parent_at, order)
             known.write()
     finally:
         comments.close()
