@@ -243,3 +243,24 @@ def test_the_kept_thread_follows_every_change(client, make_post, make_comment, m
     answered = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert answered.status_code == 200
     assert answered.get_json()["comments"][0]["answer"]["label"] == "Seen by"
+
+
+def test_a_private_hand_off_shows_as_the_page_does_and_nothing_private(
+    client, make_post, make_comment, make_user
+):
+    from blogapp.private.services import resolve, take_private
+
+    jane = make_user(Role.MODERATOR, name="Jane Doe", job_title="Head of Support")
+    post = make_post()
+    question = make_comment(post, body="My invoice shows the wrong VAT number.")
+    conversation = take_private(question, jane, "Secret account detail 4242")
+    db.session.commit()
+    answer = client.get(f"/api/v1/posts/{post.slug}/comments").get_json()["comments"][0]["answer"]
+    assert answer["label"] == "Taken to private support by" and answer["name"] == "Jane Doe"
+    assert answer["later"] is None and answer["resolved"] is None
+    resolve(conversation, jane)
+    db.session.commit()
+    thread = client.get(f"/api/v1/posts/{post.slug}/comments")
+    assert thread.get_json()["comments"][0]["answer"]["resolved"].startswith("Resolved privately")
+    assert "4242" not in thread.text
+    assert "4242" not in client.get(f"/api/v1/comments/{question.id}").text

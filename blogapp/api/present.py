@@ -71,6 +71,7 @@ def answer(found: PublicAnswer | None) -> schemas.Answer | None:
         later=found.later,
         note=found.note,
         reply_id=found.reply_id,
+        resolved=found.resolved,
     )
 
 

@@ -79,15 +79,18 @@ class PostOut(PostSummary):
 
 
 class Answer(Resource):
-    """What the page shows under an answered comment: "Answered by …" or "Seen by …"."""
+    """What the page shows under an answered comment: "Answered by …", "Seen by …", or
+    "Taken to private support by …" (then ``later`` is null and, once the private
+    conversation is resolved, ``resolved`` says so; nothing of it is ever public)."""
 
-    label: Literal["Answered by", "Seen by"]
+    label: Literal["Answered by", "Seen by", "Taken to private support by"]
     name: str
     job_title: str | None
     url: str
-    later: str
+    later: str | None
     note: str | None
     reply_id: int | None
+    resolved: str | None = None
 
 
 class CommentOut(Resource):
