@@ -12,6 +12,9 @@ generated, never held in memory. Not part of the tests.
     .venv/bin/python bench/import.py --posts 100 --comments 10000
     .venv/bin/python bench/import.py --target-mb 200        # about 290,000 comments
     .venv/bin/python bench/import.py --no-tracemalloc       # speed without its overhead
+    .venv/bin/python bench/import.py --target-mb 200 --no-tracemalloc --no-reader-alone
+
+The RSS is also printed every 50,000 records read, to show whether it grows with the file.
 """
 
 import argparse
@@ -166,6 +169,15 @@ def renderer_figures() -> list[tuple[float, float]]:
     return figures
 
 
+def rss_every(records: int) -> None:
+    """The importing process's RSS now, every 50,000 records (ImportOptions.progress)."""
+    if records % 50_000 == 0:
+        status = Path("/proc/self/status").read_text()
+        kb = int(next(line.split()[1] for line in status.splitlines()
+                      if line.startswith("VmRSS:")))  # fmt: skip
+        print(f"  after {records:,} records: RSS {kb / 1024:.0f} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
@@ -174,6 +186,8 @@ def main() -> None:
                         help="an export of about this size (sets --comments, 100 a post)")
     parser.add_argument("--no-tracemalloc", action="store_true",
                         help="leave tracemalloc off (it slows the import)")
+    parser.add_argument("--no-reader-alone", action="store_true",
+                        help="skip the reader-alone baseline (slow under tracemalloc)")
     args = parser.parse_args()
     if args.target_mb:
         args.comments = int(args.target_mb * 1e6 / BYTES_A_COMMENT)
@@ -186,10 +200,11 @@ def main() -> None:
         size_mb = wxr.stat().st_size / 1e6
         print(f"export: {args.posts:,} posts, {args.comments:,} comments, "
               f"{size_mb:.0f} MB")  # fmt: skip
-        alone = reader_alone(wxr)
-        print(f"reader alone: {alone['records']:,} records in {alone['seconds']:.1f} s, "
-              f"peak RSS {alone['rss_peak']:.0f} MB ({alone['rss_before']:.0f} MB before "
-              f"reading), tracemalloc peak {alone['traced_peak']:.1f} MB")  # fmt: skip
+        alone = None if args.no_reader_alone else reader_alone(wxr)
+        if alone:
+            print(f"reader alone: {alone['records']:,} records in {alone['seconds']:.1f} s, "
+                  f"peak RSS {alone['rss_peak']:.0f} MB ({alone['rss_before']:.0f} MB before "
+                  f"reading), tracemalloc peak {alone['traced_peak']:.1f} MB")  # fmt: skip
         app = create_app(
             TestingConfig,
             SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/bench.db",
@@ -208,7 +223,7 @@ def main() -> None:
             started, cpu_started = time.perf_counter(), time.process_time()
             with wxr.open("rb") as stream:
                 report = import_file(wordpress.read, stream, "wordpress", admin,
-                                     ImportOptions(dry_run=False))  # fmt: skip
+                                     ImportOptions(dry_run=False, progress=rss_every))  # fmt: skip
             seconds = time.perf_counter() - started
             traced_peak = tracemalloc.get_traced_memory()[1] / 1e6
             tracemalloc.stop()
