@@ -84,11 +84,15 @@ def register_extensions(app: Flask) -> None:
 
 
 class DatabaseId(IntegerConverter):
-    """``<int:…>`` in every route: a number no database column can hold (SQLite and
-    PostgreSQL ids are signed 64-bit) is a 404, not an overflow inside the query."""
+    """``<int:…>`` in every route: a number no row's id can be (below 1, past
+    ``query_args.MAX_ID``, PostgreSQL's 32-bit ``integer``) is a 404 from routing, not
+    an error from the query the view would make with it."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        from blogapp.query_args import MAX_ID
+
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

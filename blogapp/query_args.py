@@ -7,7 +7,9 @@ A query string is typed by anyone, so each reader has one rule for a value it ca
 - ``arg_int`` (sizes such as ``per_page`` or ``weeks``): not a number → the default;
   out of range → the nearest bound.
 - ``arg_id`` (a filter on a row: ``post``, ``author``, ``actor``…): not an id any row
-  can have (a 64-bit column's range) → no filter, as if the name were absent.
+  can have (``MAX_ID``) → no filter, as if the name were absent. ``parse_id`` is the one
+  reader of an id a stranger sends (a query string, a form's hidden field); the route
+  converter for ``<int:…>`` (``blogapp.DatabaseId``) and the API keep the same bound.
 - ``arg_date``: not an ISO date → no filter; ``day_range`` turns dates into bounds
   without stepping off the calendar (``until=9999-12-31`` has no end).
 - ``arg_choice``: not one of the choices → the default.
@@ -22,8 +24,10 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, request
 
-# The largest id a row can have: SQLite's and PostgreSQL's bigint are signed 64-bit.
-MAX_ID = 2**63 - 1
+# The largest id a row can have on every database: the id columns are ``integer``, 32-bit
+# on PostgreSQL, whose driver casts each parameter to its column's type, so a larger id
+# bound in a query is a DataError there (and past 2**63-1 an OverflowError on SQLite).
+MAX_ID = 2**31 - 1
 # No list here is this long; the bound also keeps page x page size inside 64 bits.
 MAX_PAGE = 1_000_000
 
@@ -39,7 +43,7 @@ def parse_int(text: str | None) -> int | None:
 
 
 def parse_id(text: str | None) -> int | None:
-    """``text`` as an id a row could have (1 … 2**63-1), else None."""
+    """``text`` as an id a row could have (1 … ``MAX_ID``), else None."""
     value = parse_int(text)
     return value if value is not None and 1 <= value <= MAX_ID else None
 

@@ -30,6 +30,7 @@ HOSTILE_VALUES = [
     HUGE,
     "-" + HUGE,
     "9223372036854775808",  # one past a signed 64-bit column
+    "2147483648",  # one past PostgreSQL's integer, the id columns' type
     "4611686018427387904",  # fits a column, but not once multiplied by a page size
     "-1",
     "0",

@@ -123,7 +123,7 @@ def _problem_for(error: Exception, code: int):
 
 def _no_such_address(error: MethodNotAllowed) -> bool:
     """Werkzeug answers 405 when an address matches another method's rule but for a value
-    its converter refuses (/comments/<an id past 2**63>): when no method it names finds a
+    its converter refuses (/comments/<an id past MAX_ID>): when no method it names finds a
     view, no method has the address, so it is a 404."""
     from flask.globals import request_ctx
 

@@ -10,13 +10,14 @@ from datetime import timedelta
 from flask import Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from blogapp.api.operations import MAX_ID, Operation, Who
+from blogapp.api.operations import Operation, Who
 from blogapp.api.problems import ApiProblem
 from blogapp.api.tokens import token_for
 from blogapp.comments.guests import GuestIdentity
 from blogapp.comments.viewer import Viewer
 from blogapp.models import ApiToken, Guest
 from blogapp.models.base import utcnow
+from blogapp.query_args import MAX_ID
 from blogapp.sitesettings.store import site_settings
 
 JSON = "application/json"

@@ -4,16 +4,17 @@ and their pydantic models: nothing in it is written by hand beside the code."""
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from blogapp.api.operations import MAX_ID, Operation, Who
+from blogapp.api.operations import Operation, Who
 from blogapp.api.problems import PROBLEM_TYPE, TITLES
 from blogapp.api.schemas import Problem
+from blogapp.query_args import MAX_ID
 
 REF = "#/components/schemas/{model}"
 # What any operation may answer besides its own: a bad token (401), a body too large
 # (413), the rate limit (429), trouble on our side (500, 503).
 EVERY_OPERATION = (400, 401, 429, 500, 503)
 PATH_TYPES = {
-    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "int": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "string": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
 }
 

@@ -12,10 +12,6 @@ from pydantic import BaseModel
 
 from blogapp.models import Scope
 
-# The largest id any table holds on every database (PostgreSQL's integer ids are 32-bit):
-# a larger one in a path is a 404, in a body a validation error, never an overflow.
-MAX_ID = 2**31 - 1
-
 
 class Who(enum.StrEnum):
     """The people an operation is for (their token must also carry its scope)."""

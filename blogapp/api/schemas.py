@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from blogapp.api.operations import MAX_ID
+from blogapp.query_args import MAX_ID
 
 
 def _utc(value: datetime) -> str:

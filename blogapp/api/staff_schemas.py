@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from blogapp.api.operations import MAX_ID
 from blogapp.api.schemas import Instant, Query, Resource
 from blogapp.models import CloseReason
+from blogapp.query_args import MAX_ID
 
 Id = Field(ge=1, le=MAX_ID)
 # The reasons a moderator may give (CloseReason.chosen_by_moderators), as the queue offers.

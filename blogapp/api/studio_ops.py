@@ -13,12 +13,13 @@ from blogapp.api.problems import ApiProblem, field_error
 from blogapp.api.schemas import Instant, Resource
 from blogapp.api.validation import check_with_form
 from blogapp.models import Post, Scope
+from blogapp.query_args import MAX_ID
 from blogapp.studio import editing, services
 from blogapp.studio.forms import PostForm
 
 TAG = "Studio"
 Tag = Annotated[str, StringConstraints(max_length=40, pattern=r"^[^,]*$")]
-Version = Field(ge=1, le=2**31 - 1)
+Version = Field(ge=1, le=MAX_ID)  # a count, kept in an integer column like an id
 
 
 class PostFields(Resource):

@@ -9,6 +9,7 @@ from blogapp.comments.forms import CommentForm
 from blogapp.extensions import db
 from blogapp.models import Comment
 from blogapp.models.replying import SavedReply
+from blogapp.query_args import parse_id
 from blogapp.responses import replying
 from blogapp.responses import saved as saved_replies
 
@@ -61,7 +62,7 @@ def insert_saved(form: CommentForm, parent: Comment) -> None:
             field.errors = []  # not a submission: only the token matters
     if form.csrf_token.errors:
         return
-    chosen_id = replying.row_id(request.form.get("saved"))
+    chosen_id = parse_id(request.form.get("saved"))
     chosen = db.session.get(SavedReply, chosen_id) if chosen_id else None
     if chosen is None or not saved_replies.can_see(current_user, chosen):
         form.body.errors = ["Please choose a saved reply to insert."]

@@ -17,24 +17,15 @@ from blogapp.extensions import db
 from blogapp.models import AckKind, Acknowledgement, Comment, CommentStatus, User
 from blogapp.models.base import utcnow
 from blogapp.models.replying import ReplyPresence
-from blogapp.query_args import parse_id
+from blogapp.query_args import MAX_ID
 from blogapp.responses.services import ResponseError, conversation_item
 
 PRESENCE_SECONDS = 120
 # A poll asks about at most this many comments (a queue page shows at most 500; the
 # page's script asks about those it shows, a few at a time).
 MAX_POLLED = 500
-# The largest id the Integer columns hold on PostgreSQL: a larger one in a query string
-# names no row, and bound as a parameter it would be an error, not an empty answer.
-MAX_ROW_ID = 2**31 - 1
 # How far back an "opened" stamp may reach: older forms are asked to confirm anyway.
 MAX_OPEN_AGE = timedelta(days=7)
-
-
-def row_id(value: str | None) -> int | None:
-    """A query string's id, if a row could have it (query_args.parse_id, within Integer)."""
-    found = parse_id(value)
-    return found if found is not None and found <= MAX_ROW_ID else None
 
 
 def note_replying(comment: Comment, user: User, now: datetime | None = None) -> None:
@@ -75,7 +66,7 @@ def _window() -> timedelta:
 
 def replying_on(comment_ids, viewer: User, now: datetime | None = None) -> dict[int, list[str]]:
     """The other employees with a reply box open on each of ``comment_ids``, by name."""
-    ids = sorted({int(i) for i in comment_ids if int(i) <= MAX_ROW_ID})[:MAX_POLLED]
+    ids = sorted({int(i) for i in comment_ids if int(i) <= MAX_ID})[:MAX_POLLED]
     if not ids or not viewer.is_employee:
         return {}
     return _names(ReplyPresence.comment_id.in_(ids), viewer, now)
@@ -83,7 +74,7 @@ def replying_on(comment_ids, viewer: User, now: datetime | None = None) -> dict[
 
 def replying_on_post(post_id: int, viewer: User, now: datetime | None = None):
     """The same for every comment of one post (the post page, for employees only)."""
-    if not viewer.is_employee or post_id > MAX_ROW_ID:
+    if not viewer.is_employee or post_id > MAX_ID:
         return {}
     on_post = ReplyPresence.comment_id.in_(sa.select(Comment.id).where(Comment.post_id == post_id))
     return _names(on_post, viewer, now)

@@ -8,6 +8,7 @@ from blogapp.accounts.permissions import employee_required
 from blogapp.extensions import csrf, db
 from blogapp.models import Comment
 from blogapp.models.replying import SavedReply
+from blogapp.query_args import parse_id
 from blogapp.responses import replying, saved
 from blogapp.responses.answer_page import (
     act_url,
@@ -56,7 +57,7 @@ def insert_saved(comment_id: int):
     if not form.validate():
         error = " ".join(e for errs in form.errors.values() for e in errs)
     else:
-        chosen_id = replying.row_id(request.form.get("saved"))
+        chosen_id = parse_id(request.form.get("saved"))
         chosen = db.session.get(SavedReply, chosen_id) if chosen_id else None
         if chosen is None or not saved.can_see(current_user, chosen):
             error = "Please choose a saved reply to insert."
@@ -77,7 +78,7 @@ def insert_saved(comment_id: int):
 def saved_for_comment():
     """The saved replies one may insert, filled in for ``?comment=ID`` (the post page's
     reply box asks when it opens): [{"id", "title", "text"}]."""
-    comment = _comment(replying.row_id(request.args.get("comment")) or 0)
+    comment = _comment(parse_id(request.args.get("comment")) or 0)
     response = jsonify(
         saved=[
             {"id": s.id, "title": s.title, "text": saved.filled(s.body, comment)}
@@ -108,7 +109,7 @@ def replying_stop(comment_id: int):
 
 def _ids(text: str) -> list[int]:
     parts = text.split(",", replying.MAX_POLLED)[: replying.MAX_POLLED]
-    return [i for i in map(replying.row_id, parts) if i is not None]
+    return [i for i in map(parse_id, parts) if i is not None]
 
 
 @bp.get("/replying")
@@ -116,7 +117,7 @@ def _ids(text: str) -> list[int]:
 def replying_now():
     """Who else is replying to the comments ``?ids=1,2,3`` (or every comment of ``?post=``),
     as {"replying": {"<comment id>": "Priya is replying…"}}."""
-    post_id = replying.row_id(request.args.get("post"))
+    post_id = parse_id(request.args.get("post"))
     if post_id is not None:
         found = replying.replying_on_post(post_id, current_user)
     else:

@@ -153,7 +153,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
 
 def _open_reply_box(kept: dict | None) -> int | None:
     """``?reply=ID``: the reply box opened without JavaScript, which the team sees."""
-    comment_id = replying.row_id(request.args.get("reply"))
+    comment_id = parse_id(request.args.get("reply"))
     comment = db.session.get(Comment, comment_id) if comment_id else None
     if comment is None:
         return None
