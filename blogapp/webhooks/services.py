@@ -12,9 +12,10 @@ from blogapp.extensions import db
 from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.ops.outbox import outbox
+from blogapp.webhooks import payloads
 from blogapp.webhooks.addresses import UnsafeAddress, check_endpoint_url
 from blogapp.webhooks.audit import WebhookAction, record
-from blogapp.webhooks.events import forget_subscriptions, queue, stamp
+from blogapp.webhooks.events import forget_subscriptions, queue
 
 EVENT_LABELS = {
     WebhookEvent.OWED: "Owed: a customer's comment now waits for an answer",
@@ -114,7 +115,7 @@ def remove(endpoint: WebhookEndpoint, by: User) -> None:
 def send_test(endpoint: WebhookEndpoint, by: User) -> WebhookMessage:
     """A "ping" event for this endpoint alone, sent now (a paused one too, to try it
     before resuming); the row, with its answer, or its error to retry like any event."""
-    payload = {"message": f"A test event sent by {by.display_name}.", "at": stamp()}
+    payload = payloads.as_json(payloads.ping(by))
     (row,) = queue(WebhookEvent.PING, payload, endpoints=[endpoint.id])
     db.session.commit()
     outbox("webhooks").drain(limit=1, ids={row.id})
