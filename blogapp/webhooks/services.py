@@ -9,7 +9,7 @@ import secrets
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookMessage
+from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookFormat, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.ops.outbox import outbox
 from blogapp.webhooks import payloads
@@ -40,6 +40,13 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+def _format(fmt: str) -> str:
+    try:
+        return WebhookFormat(fmt).value
+    except ValueError:
+        raise WebhookError("Choose JSON or a chat message.", "format") from None
+
+
 def _checked(url: str, events) -> tuple[str, set[WebhookEvent]]:
     try:
         url = check_endpoint_url(url)
@@ -51,25 +58,32 @@ def _checked(url: str, events) -> tuple[str, set[WebhookEvent]]:
     return url, chosen
 
 
-def add_endpoint(url: str, events, by: User) -> WebhookEndpoint:
+def add_endpoint(url: str, events, by: User, fmt: str = WebhookFormat.JSON) -> WebhookEndpoint:
     """A new, active endpoint with a new secret; committed, audited."""
     url, chosen = _checked(url, events)
-    endpoint = WebhookEndpoint(url=url, secret=new_secret(), created_by_id=by.id)
+    endpoint = WebhookEndpoint(
+        url=url, secret=new_secret(), created_by_id=by.id, format=_format(fmt)
+    )
     endpoint.event_set = chosen
     db.session.add(endpoint)
     db.session.flush()
-    record(WebhookAction.ADDED, by, endpoint, f"events: {endpoint.events}")
+    record(WebhookAction.ADDED, by, endpoint, f"events: {endpoint.events} as {endpoint.format}")
     db.session.commit()
     forget_subscriptions()
     return endpoint
 
 
-def change_endpoint(endpoint: WebhookEndpoint, url: str, events, by: User) -> None:
-    """A new address or events; the secret stays. Committed, audited with what it was."""
-    before = f"was {endpoint.url} events: {endpoint.events}"
+def change_endpoint(
+    endpoint: WebhookEndpoint, url: str, events, by: User, fmt: str | None = None
+) -> None:
+    """A new address, events or format; the secret stays. Committed, audited with what it
+    was."""
+    before = f"was {endpoint.url} events: {endpoint.events} as {endpoint.format}"
     endpoint.url, chosen = _checked(url, events)
+    endpoint.format = _format(fmt or endpoint.format)
     endpoint.event_set = chosen
-    record(WebhookAction.CHANGED, by, endpoint, f"events: {endpoint.events} ({before})")
+    detail = f"events: {endpoint.events} as {endpoint.format} ({before})"
+    record(WebhookAction.CHANGED, by, endpoint, detail)
     db.session.commit()
     forget_subscriptions()
 
