@@ -29,8 +29,10 @@ class EndpointForm(ParleyForm):
     format = RadioField(
         "Format",
         choices=[
-            (WebhookFormat.JSON.value, "JSON: the event with the API's resources"),
-            (WebhookFormat.CHAT.value, 'Chat message: {"text": …} for Slack or Microsoft Teams'),
+            SelectChoice(WebhookFormat.JSON.value, "JSON: the event with the API's resources"),
+            SelectChoice(
+                WebhookFormat.CHAT.value, 'Chat message: {"text": …} for Slack or Microsoft Teams'
+            ),
         ],
         default=WebhookFormat.JSON.value,
         validate_choice=True,

@@ -12,6 +12,14 @@ from blogapp.models import Comment, Post, User, WebhookEvent
 from blogapp.models.base import utcnow
 
 
+def _comment(comment: Comment):
+    """The comment as GET /api/v1/comments/{id} shows it, "Answered by" included."""
+    from blogapp.responses.public import public_answers
+
+    answer = public_answers([comment.id]).get(comment.id)
+    return present.comment(comment, comment.post.slug, None, answer)
+
+
 def tracker_event(
     event: WebhookEvent,
     comment: Comment,
@@ -30,7 +38,7 @@ def tracker_event(
         at=at,
         comment_id=comment.id,
         post_id=comment.post_id,
-        comment=present.comment(comment, comment.post.slug, depth=None),
+        comment=_comment(comment),
         post=present.post_summary(comment.post),
         item=e.TrackerItem(
             due_at=due_at,
@@ -48,7 +56,7 @@ def comment_published(comment: Comment) -> e.CommentPublishedEvent:
         at=comment.created_at,
         comment_id=comment.id,
         post_id=comment.post_id,
-        comment=present.comment(comment, comment.post.slug, depth=None),
+        comment=_comment(comment),
         post=present.post_summary(comment.post),
     )
 
