@@ -9,7 +9,6 @@ from flask import current_app
 
 from blogapp.extensions import db
 from blogapp.models import Comment, WebhookEvent, WebhookMessage, owed_clause
-from blogapp.webhooks import payloads
 from blogapp.webhooks.events import queue, wanted
 
 
@@ -19,6 +18,9 @@ def queue_event(event: str, comment: Comment, *, employee=None, kind=None, at=No
     event = WebhookEvent(event)
     if not wanted(event):
         return
+    # Here, not at the top: the API's serializers import this package's services.
+    from blogapp.api import event_payloads as payloads
+
     payload = payloads.tracker_event(event, comment, employee=employee, kind=kind, at=at)
     queue(event, payloads.as_json(payload), comment_id=comment.id, post_id=comment.post_id)
 

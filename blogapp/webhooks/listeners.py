@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from blogapp.api import event_payloads as payloads
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Post, WebhookEvent, WebhookMessage
 from blogapp.models.base import utcnow
-from blogapp.webhooks import payloads
 from blogapp.webhooks.events import queue, wanted
 
 _KEY = "webhook_events_pending"

@@ -8,11 +8,11 @@ import secrets
 
 import sqlalchemy as sa
 
+from blogapp.api import event_payloads as payloads
 from blogapp.extensions import db
 from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookFormat, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.ops.outbox import outbox
-from blogapp.webhooks import payloads
 from blogapp.webhooks.addresses import UnsafeAddress, check_endpoint_url
 from blogapp.webhooks.audit import WebhookAction, record
 from blogapp.webhooks.events import forget_subscriptions, queue

@@ -1,6 +1,7 @@
-"""Each webhook event's payload, built by the API's own serializers (api/present.py) into
-its model (api/event_schemas.py): a comment in an event is the comment GET
-/api/v1/comments/{id} answers, a post the posts list's PostSummary."""
+"""Each webhook event's payload (webhooks/ sends them), built by the API's own
+serializers (api/present.py) into its model (api/event_schemas.py): a comment in an
+event is the comment GET /api/v1/comments/{id} answers, a post the posts list's
+PostSummary."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from blogapp.api import event_schemas as e
 from blogapp.api import present
 from blogapp.models import Comment, Post, User, WebhookEvent
 from blogapp.models.base import utcnow
+from blogapp.responses.public import public_answers
+from blogapp.responses.services import clock, current_assignee
 
 
 def _comment(comment: Comment):
     """The comment as GET /api/v1/comments/{id} shows it, "Answered by" included."""
-    from blogapp.responses.public import public_answers
-
     answer = public_answers([comment.id]).get(comment.id)
     return present.comment(comment, comment.post.slug, None, answer)
 
@@ -29,8 +30,6 @@ def tracker_event(
     at: datetime | None = None,
 ) -> e.TrackerEvent:
     """owed, overdue, due_soon or acknowledged, about ``comment``."""
-    from blogapp.responses.services import clock, current_assignee
-
     at = at or utcnow()
     due_at = clock().due_at(comment.owed_since)
     return e.TrackerEvent(
