@@ -55,7 +55,8 @@ def comment_published(comment: Comment) -> e.CommentPublishedEvent:
         at=comment.created_at,
         comment_id=comment.id,
         post_id=comment.post_id,
-        comment=_comment(comment),
+        # Just published: no answer yet, and asking would cost a statement a comment.
+        comment=present.comment(comment, comment.post.slug, None),
         post=present.post_summary(comment.post),
     )
 

@@ -79,13 +79,14 @@ class PostOut(PostSummary):
 
 
 class Answer(Resource):
-    """What the page shows under an answered comment: "Answered by …" or "Seen by …"."""
+    """What the page shows under an answered comment: "Answered by …", "Seen by …" or
+    "Taken to private support by …".""""
 
-    label: Literal["Answered by", "Seen by"]
+    label: Literal["Answered by", "Seen by", "Taken to private support by"]
     name: str
     job_title: str | None
     url: str
-    later: str
+    later: str | None  # null when taken to private support and not yet answered there
     note: str | None
     reply_id: int | None
 
