@@ -80,7 +80,7 @@ class PostOut(PostSummary):
 
 class Answer(Resource):
     """What the page shows under an answered comment: "Answered by …", "Seen by …" or
-    "Taken to private support by …".""""
+    "Taken to private support by …"."""
 
     label: Literal["Answered by", "Seen by", "Taken to private support by"]
     name: str
