@@ -78,11 +78,13 @@ def change_endpoint(
 ) -> None:
     """A new address, events or format; the secret stays. Committed, audited with what it
     was."""
-    before = f"was {endpoint.url} events: {endpoint.events} as {endpoint.format}"
+    before, was_format = f"was {endpoint.url} events: {endpoint.events}", endpoint.format
     endpoint.url, chosen = _checked(url, events)
     endpoint.format = _format(fmt or endpoint.format)
     endpoint.event_set = chosen
-    detail = f"events: {endpoint.events} as {endpoint.format} ({before})"
+    detail = f"events: {endpoint.events} ({before})"
+    if endpoint.format != was_format:
+        detail += f", format: {endpoint.format} (was {was_format})"
     record(WebhookAction.CHANGED, by, endpoint, detail)
     db.session.commit()
     forget_subscriptions()
