@@ -29,6 +29,7 @@ from blogapp.models import (
     Revision,
     RevisionKind,
     Role,
+    WebhookFormat,
 )
 from blogapp.models.base import utcnow
 from config import TestingConfig
@@ -48,6 +49,7 @@ ENUM_COLUMNS = {
     ("proposed_replies", "kind"): tuple(ProposalKind),
     ("mail_outbox", "status"): None,
     ("webhook_outbox", "status"): None,
+    ("webhook_endpoints", "format"): tuple(WebhookFormat),
     ("search_outbox", "kind"): None,
 }
 

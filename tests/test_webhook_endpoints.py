@@ -230,7 +230,8 @@ def test_every_event_type_is_written_where_it_happens(
     assert [e["comment_id"] for e in sent if e["event"] == "due_soon"] == [soon.id]
     published = [e for e in sent if e["event"] == "comment_published"]
     assert guest.id in [e["comment_id"] for e in published]
-    assert published[0]["url"].endswith(f"/c/{published[0]['comment_id']}")
+    first = published[0]
+    assert first["comment"]["url"].endswith(f"/c/{first['comment_id']}")
     assert scheduled.status == PostStatus.SCHEDULED
 
 

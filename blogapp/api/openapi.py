@@ -4,6 +4,7 @@ and their pydantic models: nothing in it is written by hand beside the code."""
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from blogapp.api.event_schemas import EVENT_SCHEMAS
 from blogapp.api.operations import Operation, Who
 from blogapp.api.problems import PROBLEM_TYPE, TITLES
 from blogapp.api.schemas import Problem
@@ -26,6 +27,7 @@ def _refs(ops: list[Operation]) -> tuple[dict, dict]:
             wanted.append((op.body, "validation"))
         if op.response is not None:
             wanted.append((op.response, "serialization"))
+    wanted += [(model, "serialization") for model in EVENT_SCHEMAS.values()]
     wanted = list(dict.fromkeys(wanted))
     refs, top = models_json_schema(wanted, ref_template=REF)
     return refs, top.get("$defs", {})
@@ -100,6 +102,25 @@ def _operation(op: Operation, refs: dict) -> dict:
     return spec
 
 
+def _webhooks(refs: dict) -> dict:
+    """OpenAPI 3.1's ``webhooks``: each event Parley POSTs, with its payload's schema (the
+    JSON format; a chat endpoint gets ``{"text": …}`` made from it instead)."""
+    return {
+        event.value: {
+            "post": {
+                "operationId": f"webhook_{event.value}",
+                "summary": f"The {event.value} event",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": refs[(model, "serialization")]}},
+                },
+                "responses": {"2XX": {"description": "Delivered; anything else is retried"}},
+            }
+        }
+        for event, model in EVENT_SCHEMAS.items()
+    }
+
+
 def build_document(ops: list[Operation], server_url: str, site_name: str) -> dict:
     """The OpenAPI 3.1 document of ``ops``, served at ``server_url``."""
     refs, schemas = _refs(ops)
@@ -120,6 +141,7 @@ def build_document(ops: list[Operation], server_url: str, site_name: str) -> dic
         },
         "servers": [{"url": server_url}],
         "paths": paths,
+        "webhooks": _webhooks(refs),
         "components": {
             "schemas": schemas,
             "securitySchemes": {

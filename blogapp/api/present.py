@@ -5,6 +5,7 @@ from urllib.parse import urljoin
 from flask import url_for
 
 from blogapp.api import schemas
+from blogapp.api.staff_schemas import Employee
 from blogapp.comments.threads import Thread
 from blogapp.models import Comment, CommentStatus, Post, User
 from blogapp.responses.public import PublicAnswer
@@ -112,3 +113,8 @@ def thread(post: Post, drawn: Thread, answers: dict[int, PublicAnswer]) -> schem
             for node in drawn.walk()
         ],
     )
+
+
+def employee(user: User) -> Employee:
+    """An employee as the response tracker names them: id and display name."""
+    return Employee(id=user.id, name=user.display_name)

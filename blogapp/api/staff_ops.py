@@ -4,6 +4,7 @@ queue form's fields and limits."""
 
 from flask import request, url_for
 
+from blogapp.api import present
 from blogapp.api import staff_schemas as s
 from blogapp.api.dispatch import current_token
 from blogapp.api.operations import Who, operation
@@ -77,7 +78,7 @@ def response_queue(query: s.QueueQuery) -> s.QueueOut:
                 author_name=item.comment.author_name,
                 body_html=item.comment.body_html,
                 created_at=item.comment.created_at,
-                assignee=s.Employee(id=item.assignee.id, name=item.assignee.display_name),
+                assignee=present.employee(item.assignee),
                 assigned=item.assigned,
                 due_at=item.due_at,
                 overdue=item.overdue,

@@ -31,7 +31,13 @@ from blogapp.models.search import OutboxKind, SearchDocument, SearchOutbox, Sear
 from blogapp.models.setting import SiteSetting, SiteSettingsVersion
 from blogapp.models.upload import Upload
 from blogapp.models.user import ACCOUNT_ROLES, EMPLOYEE_ROLES, Guest, LoginSession, Role, User
-from blogapp.models.webhook import WebhookEndpoint, WebhookEvent, WebhookMessage, WebhookStatus
+from blogapp.models.webhook import (
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookFormat,
+    WebhookMessage,
+    WebhookStatus,
+)
 
 __all__ = [
     "ACCOUNT_ROLES",
@@ -87,6 +93,7 @@ __all__ = [
     "WebhookEvent",
     "WebhookMessage",
     "WebhookStatus",
+    "WebhookFormat",
     "owed_clause",
     "post_tags",
 ]

@@ -43,13 +43,25 @@ class WebhookEvent(enum.StrEnum):
         return frozenset((cls.OWED, cls.OVERDUE, cls.DUE_SOON, cls.ACKNOWLEDGED))
 
 
+class WebhookFormat(enum.StrEnum):
+    """What an endpoint is sent: the event as JSON, or a chat line (``{"text": …}``) that
+    Slack's and Microsoft Teams' incoming webhooks post as a message."""
+
+    JSON = "json"
+    CHAT = "chat"
+
+
 class WebhookEndpoint(db.Model):
     __tablename__ = "webhook_endpoints"
+    __table_args__ = (enum_check("format", WebhookFormat),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(sa.String(2000))
     # The subscribed events' values, space-separated, in WebhookEvent's order.
     events: Mapped[str] = mapped_column(sa.String(200))
+    format: Mapped[str] = mapped_column(
+        sa.String(8), default=WebhookFormat.JSON.value, server_default=WebhookFormat.JSON.value
+    )
     # Kept readable: the HMAC needs it. Shown to the admin once, when made.
     secret: Mapped[str] = mapped_column(sa.String(100))
     secret_rotated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from flask import current_app
 
 from blogapp.extensions import db
 from blogapp.models import Comment, WebhookEvent, WebhookMessage, owed_clause
-from blogapp.webhooks.events import queue, stamp, wanted
+from blogapp.webhooks.events import queue, wanted
 
 
 def queue_event(event: str, comment: Comment, *, employee=None, kind=None, at=None) -> None:
@@ -18,18 +18,11 @@ def queue_event(event: str, comment: Comment, *, employee=None, kind=None, at=No
     event = WebhookEvent(event)
     if not wanted(event):
         return
-    payload = {
-        "comment_id": comment.id,
-        "post_id": comment.post_id,
-        "post_title": comment.post.title,
-        "author": comment.author_name,
-        "at": stamp(at),
-    }
-    if employee is not None:
-        payload["employee"] = {"id": employee.id, "name": employee.display_name}
-    if kind is not None:
-        payload["kind"] = kind
-    queue(event, payload, comment_id=comment.id, post_id=comment.post_id)
+    # Here, not at the top: the API's serializers import this package's services.
+    from blogapp.api import event_payloads as payloads
+
+    payload = payloads.tracker_event(event, comment, employee=employee, kind=kind, at=at)
+    queue(event, payloads.as_json(payload), comment_id=comment.id, post_id=comment.post_id)
 
 
 def queue_overdue_events(now: datetime) -> int:

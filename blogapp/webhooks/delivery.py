@@ -16,12 +16,20 @@ from flask import current_app, render_template, url_for
 
 from blogapp.extensions import db
 from blogapp.mail.outbox import queue_mail
-from blogapp.models import Role, User, WebhookEndpoint, WebhookMessage, WebhookStatus
+from blogapp.models import (
+    Role,
+    User,
+    WebhookEndpoint,
+    WebhookFormat,
+    WebhookMessage,
+    WebhookStatus,
+)
 from blogapp.models.base import utcnow
 from blogapp.ops.outbox import Outbox
 from blogapp.webhooks import sending
 from blogapp.webhooks.addresses import UnsafeAddress
 from blogapp.webhooks.audit import WebhookAction, record
+from blogapp.webhooks.chat import chat_body
 from blogapp.webhooks.events import forget_subscriptions
 
 PRODUCERS_KEY = "parley_webhook_producers"
@@ -65,6 +73,8 @@ class WebhookOutbox(Outbox):
         else:
             url, secret = row.endpoint.url, row.endpoint.secret
         body = row.payload.encode()
+        if row.endpoint is not None and row.endpoint.format == WebhookFormat.CHAT:
+            body = chat_body(row.event, row.payload)
         headers = sending.headers_for(secret, body, row.event, row.id, sending.now())
         row.last_attempt_at = utcnow()
         row.response_status = row.response_excerpt = None

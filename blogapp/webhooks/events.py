@@ -15,14 +15,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
 from blogapp.extensions import db
 from blogapp.models import WebhookEndpoint, WebhookEvent, WebhookMessage
-from blogapp.models.base import utcnow
 
 EXTENSION_KEY = "parley_webhook_subscriptions"
 # The environment's endpoint (RESPONSE_WEBHOOK_URL) in a list of endpoint ids.
@@ -80,10 +78,6 @@ def endpoints_for(event: WebhookEvent) -> list[int | None]:
 
 def wanted(event: WebhookEvent) -> bool:
     return bool(endpoints_for(event))
-
-
-def stamp(at: datetime | None = None) -> str:
-    return (at or utcnow()).isoformat() + "Z"
 
 
 def queue(

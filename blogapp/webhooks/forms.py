@@ -1,11 +1,11 @@
 """Forms of the webhook pages."""
 
-from wtforms import SelectMultipleField, URLField, widgets
+from wtforms import RadioField, SelectMultipleField, URLField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from blogapp.accounts.forms import ParleyForm
-from blogapp.models import WebhookEvent
+from blogapp.models import WebhookEvent, WebhookFormat
 from blogapp.webhooks.addresses import URL_MAX
 from blogapp.webhooks.services import EVENT_LABELS
 
@@ -25,4 +25,15 @@ class EndpointForm(ParleyForm):
         "Events",
         choices=[SelectChoice(e.value, EVENT_LABELS[e]) for e in WebhookEvent.subscribable()],
         default=[e.value for e in WebhookEvent.of_the_tracker()],
+    )
+    format = RadioField(
+        "Format",
+        choices=[
+            SelectChoice(WebhookFormat.JSON.value, "JSON: the event with the API's resources"),
+            SelectChoice(
+                WebhookFormat.CHAT.value, 'Chat message: {"text": …} for Slack or Microsoft Teams'
+            ),
+        ],
+        default=WebhookFormat.JSON.value,
+        validate_choice=True,
     )

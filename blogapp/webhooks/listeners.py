@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from blogapp.api import event_payloads as payloads
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, Post, WebhookEvent, WebhookMessage
 from blogapp.models.base import utcnow
-from blogapp.webhooks.events import queue, stamp, wanted
+from blogapp.webhooks.events import queue, wanted
 
 _KEY = "webhook_events_pending"
 # How long after its time a scheduled post that went live unannounced (no worker
@@ -89,28 +89,12 @@ def _act(session: Session) -> None:
 
 
 def queue_comment_published(comment: Comment) -> None:
-    payload = {
-        "comment_id": comment.id,
-        "post_id": comment.post_id,
-        "post_title": comment.post.title,
-        "parent_id": comment.parent_id,
-        "author": comment.author_name,
-        "by_employee": not comment.by_customer,
-        "url": url_for("comments.permalink", comment_id=comment.id, _external=True),
-        "at": stamp(comment.created_at),
-    }
+    payload = payloads.as_json(payloads.comment_published(comment))
     queue(WebhookEvent.COMMENT_PUBLISHED, payload, comment_id=comment.id, post_id=comment.post_id)
 
 
 def queue_post_published(post: Post) -> None:
-    payload = {
-        "post_id": post.id,
-        "post_title": post.title,
-        "author": post.author.display_name,
-        "excerpt": post.excerpt,
-        "url": url_for("blog.post", slug=post.slug, _external=True),
-        "at": stamp(post.published_at),
-    }
+    payload = payloads.as_json(payloads.post_published(post))
     queue(WebhookEvent.POST_PUBLISHED, payload, post_id=post.id)
 
 

@@ -8,13 +8,14 @@ import secrets
 
 import sqlalchemy as sa
 
+from blogapp.api import event_payloads as payloads
 from blogapp.extensions import db
-from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookMessage
+from blogapp.models import User, WebhookEndpoint, WebhookEvent, WebhookFormat, WebhookMessage
 from blogapp.models.base import utcnow
 from blogapp.ops.outbox import outbox
 from blogapp.webhooks.addresses import UnsafeAddress, check_endpoint_url
 from blogapp.webhooks.audit import WebhookAction, record
-from blogapp.webhooks.events import forget_subscriptions, queue, stamp
+from blogapp.webhooks.events import forget_subscriptions, queue
 
 EVENT_LABELS = {
     WebhookEvent.OWED: "Owed: a customer's comment now waits for an answer",
@@ -39,6 +40,13 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+def _format(fmt: str) -> str:
+    try:
+        return WebhookFormat(fmt).value
+    except ValueError:
+        raise WebhookError("Choose JSON or a chat message.", "format") from None
+
+
 def _checked(url: str, events) -> tuple[str, set[WebhookEvent]]:
     try:
         url = check_endpoint_url(url)
@@ -50,25 +58,34 @@ def _checked(url: str, events) -> tuple[str, set[WebhookEvent]]:
     return url, chosen
 
 
-def add_endpoint(url: str, events, by: User) -> WebhookEndpoint:
+def add_endpoint(url: str, events, by: User, fmt: str = WebhookFormat.JSON) -> WebhookEndpoint:
     """A new, active endpoint with a new secret; committed, audited."""
     url, chosen = _checked(url, events)
-    endpoint = WebhookEndpoint(url=url, secret=new_secret(), created_by_id=by.id)
+    endpoint = WebhookEndpoint(
+        url=url, secret=new_secret(), created_by_id=by.id, format=_format(fmt)
+    )
     endpoint.event_set = chosen
     db.session.add(endpoint)
     db.session.flush()
-    record(WebhookAction.ADDED, by, endpoint, f"events: {endpoint.events}")
+    record(WebhookAction.ADDED, by, endpoint, f"events: {endpoint.events} as {endpoint.format}")
     db.session.commit()
     forget_subscriptions()
     return endpoint
 
 
-def change_endpoint(endpoint: WebhookEndpoint, url: str, events, by: User) -> None:
-    """A new address or events; the secret stays. Committed, audited with what it was."""
-    before = f"was {endpoint.url} events: {endpoint.events}"
+def change_endpoint(
+    endpoint: WebhookEndpoint, url: str, events, by: User, fmt: str | None = None
+) -> None:
+    """A new address, events or format; the secret stays. Committed, audited with what it
+    was."""
+    before, was_format = f"was {endpoint.url} events: {endpoint.events}", endpoint.format
     endpoint.url, chosen = _checked(url, events)
+    endpoint.format = _format(fmt or endpoint.format)
     endpoint.event_set = chosen
-    record(WebhookAction.CHANGED, by, endpoint, f"events: {endpoint.events} ({before})")
+    detail = f"events: {endpoint.events} ({before})"
+    if endpoint.format != was_format:
+        detail += f", format: {endpoint.format} (was {was_format})"
+    record(WebhookAction.CHANGED, by, endpoint, detail)
     db.session.commit()
     forget_subscriptions()
 
@@ -114,7 +131,7 @@ def remove(endpoint: WebhookEndpoint, by: User) -> None:
 def send_test(endpoint: WebhookEndpoint, by: User) -> WebhookMessage:
     """A "ping" event for this endpoint alone, sent now (a paused one too, to try it
     before resuming); the row, with its answer, or its error to retry like any event."""
-    payload = {"message": f"A test event sent by {by.display_name}.", "at": stamp()}
+    payload = payloads.as_json(payloads.ping(by))
     (row,) = queue(WebhookEvent.PING, payload, endpoints=[endpoint.id])
     db.session.commit()
     outbox("webhooks").drain(limit=1, ids={row.id})

@@ -73,7 +73,9 @@ def add():
     form = EndpointForm()
     if form.validate_on_submit():
         try:
-            endpoint = services.add_endpoint(form.url.data, form.events.data, current_user)
+            endpoint = services.add_endpoint(
+                form.url.data, form.events.data, current_user, form.format.data
+            )
         except services.WebhookError as error:
             _error_on(form, error)
         else:
@@ -128,7 +130,9 @@ def edit(endpoint_id: int):
         form.events.data = endpoint.events.split()
     if form.validate_on_submit():
         try:
-            services.change_endpoint(endpoint, form.url.data, form.events.data, current_user)
+            services.change_endpoint(
+                endpoint, form.url.data, form.events.data, current_user, form.format.data
+            )
         except services.WebhookError as error:
             db.session.rollback()
             _error_on(form, error)
