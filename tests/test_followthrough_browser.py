@@ -109,4 +109,6 @@ def test_answered_by_mail_shown_under_her_name_then_no_makes_it_owed(
     page.goto(f"{live_server}/responses")
     item = page.locator(f"#owed-{question_id}")
     expect(item).to_contain_text(QUESTION)
+    expect(item.locator(".rq-reopened")).to_contain_text("Didn't help: reopened")
+    expect(item.locator(".rq-assignee")).to_have_text("Priya Raman")  # still hers
     screenshot(page, "followthrough-owed-again")
