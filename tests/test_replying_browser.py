@@ -84,7 +84,7 @@ def test_two_employees_see_each_other_replying_live(site, page):
     item = priya.locator(f"#owed-{question_id}")
     assert not item.locator("text=Let the team see I'm replying").is_visible()  # no-JS only
     item.locator("summary:has-text('Reply')").click()
-    box = item.locator("textarea[name=body]")
+    box = item.locator("textarea[name=body][id^=reply-]")
     box.fill("Thanks!")
     box.evaluate("b => b.setSelectionRange(0, 0)")  # the cursor at the start
     item.locator("select[name=saved]").select_option(label="Pause")

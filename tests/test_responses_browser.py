@@ -78,7 +78,8 @@ def test_question_is_assigned_answered_inline_and_shown_answered(tracker_server,
     page.goto(base + "/responses?view=mine")
     item = page.locator(f"#owed-{comment_id}")
     item.locator("summary:has-text('Reply')").click()
-    item.locator("textarea[name=body]").fill("Yes: choose *Pause* and pick the months to skip.")
+    reply_box = item.locator("textarea[name=body][id^=reply-]")  # not the private box beside it
+    reply_box.fill("Yes: choose *Pause* and pick the months to skip.")
     item.locator("button:has-text('Send reply')").click()
     page.locator(f"#owed-{comment_id}.rq-done").wait_for()
     assert page.url.endswith("/responses?view=mine"), "the reply was sent without leaving"

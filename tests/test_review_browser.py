@@ -73,7 +73,7 @@ def test_an_answer_waits_for_the_authors_review_and_is_published_edited(review_s
     page.goto(base + "/responses")
     item = page.locator(f"#owed-{comment_id}")
     item.locator("summary:has-text('Reply')").click()
-    item.locator("textarea[name=body]").fill("Yes: Pause in the invoice's menu.")
+    item.locator("textarea[name=body][id^=reply-]").fill("Yes: Pause in the invoice's menu.")
     item.locator("button:has-text('Send reply')").click()
     page.locator(".flashes", has_text="Sent for review").wait_for()
     mark = page.locator(f"#owed-{comment_id} .rq-review-mark")

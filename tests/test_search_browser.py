@@ -83,7 +83,7 @@ def test_employee_answers_from_the_queue_with_a_similar_earlier_answer(live_serv
     panel.wait_for()
     assert "My bank wanted re-consent" in panel.inner_text()
     panel.locator("button", has_text="Start my reply from this answer").first.click()
-    box = item.locator("textarea[name=body]")
+    box = item.locator("textarea[name=body][id^=reply-]")
     assert box.input_value().startswith("Glad it helped, Marco.")
     screenshot(page, "queue-similar-answers")
     box.fill("Thanks for the report. Please reconnect the feed under Settings, Bank feeds.")
