@@ -264,3 +264,13 @@ def test_a_private_hand_off_shows_as_the_page_does_and_nothing_private(
     assert thread.get_json()["comments"][0]["answer"]["resolved"].startswith("Resolved privately")
     assert "4242" not in thread.text
     assert "4242" not in client.get(f"/api/v1/comments/{question.id}").text
+
+
+def test_an_empty_cursor_is_refused_as_the_document_says(client):
+    # Schemathesis sent ?cursor= as data the document forbids; it must be refused.
+    body = assert_problem(client.get("/api/v1/posts?cursor="), 422)
+    assert body["errors"][0]["field"] == "cursor"
+    document = client.get("/api/v1/openapi.json").get_json()
+    parameters = document["paths"]["/posts"]["get"]["parameters"]
+    (cursor,) = [p for p in parameters if p["name"] == "cursor"]
+    assert "minLength" in str(cursor["schema"])

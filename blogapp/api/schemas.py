@@ -164,7 +164,8 @@ class Query(BaseModel):
 
 
 class PostsQuery(Query):
-    cursor: str | None = Field(default=None, max_length=200)
+    # An empty ?cursor= is refused like any damaged one (the document says so: minLength 1).
+    cursor: str | None = Field(default=None, min_length=1, max_length=200)
     limit: int = Field(default=20, ge=1, le=100)
 
 
