@@ -48,7 +48,7 @@ def lmtp_command(host: str, port: int) -> None:
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl-C is how this command ends; the finally below stops the listener
     finally:
         controller.stop()
 

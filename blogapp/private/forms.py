@@ -22,4 +22,4 @@ class TakeForm(ParleyForm):
 
 
 class ResolveForm(ParleyForm):
-    pass
+    """"Mark resolved": a button, so the form carries only its CSRF token."""
