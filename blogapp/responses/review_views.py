@@ -2,13 +2,14 @@
 review (the author's, on the studio profile and the People page; a post's, in the editor).
 On the responses blueprint."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from blogapp.accounts.forms import ParleyForm
 from blogapp.accounts.permissions import employee_required
+from blogapp.accounts.services import safe_next
 from blogapp.comments.rules import CommentRejected
 from blogapp.extensions import db
 from blogapp.models import Post, ProposedReply, User
@@ -95,12 +96,23 @@ def review_act(proposal_id: int, action: str):
     return redirect(url_for("responses.reviews"), 303)
 
 
-def _back(form: SwitchForm, default: str) -> str:
-    target = form.next.data or ""
-    # Only back to a page of this site: never an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+def _switch(default_back: str, change, turned_on: str, turned_off: str):
+    """A review switch's form: ``change(on)`` says whether anything changed; the page goes
+    back where the button was (a path on this site only: accounts' ``safe_next``)."""
+    form = SwitchForm()
+    back = safe_next(form.next.data, request.host) or default_back
+    if not form.validate():
+        flash("That button needs a fresh page; nothing was changed. Please try again.", "error")
+        return redirect(back, 303)
+    on = form.on.data == "1"
+    try:
+        changed = change(on)
+    except ResponseError as error:
+        db.session.rollback()
+        abort(403, str(error))
+    if changed:
+        flash(turned_on if on else turned_off, "success")
+    return redirect(back, 303)
 
 
 @bp.post("/reviews/authors/<int:user_id>")
@@ -110,26 +122,13 @@ def require_for_author(user_id: int):
     author = db.session.get(User, user_id)
     if author is None:
         abort(404)
-    form = SwitchForm()
-    back = _back(form, url_for("studio.profile.edit"))
-    if not form.validate():
-        flash("That button needs a fresh page; nothing was changed. Please try again.", "error")
-        return redirect(back, 303)
-    on = form.on.data == "1"
-    try:
-        changed = reviews.require_review(author, on, current_user)
-    except ResponseError as error:
-        db.session.rollback()
-        abort(403, str(error))
-    if changed:
-        whose = "your" if author.id == current_user.id else f"{author.display_name}'s"
-        flash(
-            f"Employees' answers on {whose} posts now wait for review."
-            if on
-            else f"Employees' answers on {whose} posts are published at once again.",
-            "success",
-        )
-    return redirect(back, 303)
+    whose = "your" if author.id == current_user.id else f"{author.display_name}'s"
+    return _switch(
+        url_for("studio.profile.edit"),
+        lambda on: reviews.require_review(author, on, current_user),
+        f"Employees' answers on {whose} posts now wait for review.",
+        f"Employees' answers on {whose} posts are published at once again.",
+    )
 
 
 @bp.post("/reviews/posts/<int:post_id>")
@@ -139,22 +138,9 @@ def require_for_post(post_id: int):
     post = db.session.get(Post, post_id)
     if post is None:
         abort(404)
-    form = SwitchForm()
-    back = _back(form, url_for("studio.edit", post_id=post.id))
-    if not form.validate():
-        flash("That button needs a fresh page; nothing was changed. Please try again.", "error")
-        return redirect(back, 303)
-    on = form.on.data == "1"
-    try:
-        changed = reviews.require_review_on_post(post, on, current_user)
-    except ResponseError as error:
-        db.session.rollback()
-        abort(403, str(error))
-    if changed:
-        flash(
-            "Employees' answers on this post now wait for your review."
-            if on
-            else "Employees' answers on this post are published at once again.",
-            "success",
-        )
-    return redirect(back, 303)
+    return _switch(
+        url_for("studio.edit", post_id=post.id),
+        lambda on: reviews.require_review_on_post(post, on, current_user),
+        "Employees' answers on this post now wait for your review.",
+        "Employees' answers on this post are published at once again.",
+    )
