@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from blogapp import markup
 from blogapp.markup import render_comment
 
 pytestmark = pytest.mark.slow  # concurrency: many rendering threads
@@ -16,7 +17,11 @@ THREADS = 12
 ROUNDS = 150
 
 
-def test_comment_rendering_is_correct_across_threads():
+def test_comment_rendering_is_correct_across_threads(monkeypatch):
+    # Twelve threads queue for the two renderer processes, and the wait counts against
+    # the render deadline: on a loaded CI machine the default two seconds ran out (a
+    # refusal, which is the budget doing its job). This test is about correctness.
+    monkeypatch.setattr(markup, "DEFAULT_TIMEOUT_SECONDS", 60.0)
     expected = {
         n: f"<p>Comment <strong>number</strong> {n} from a thread</p>" for n in range(THREADS)
     }
