@@ -21,6 +21,7 @@ from blogapp.models import Comment, CommentStatus, ProposedReply, ReviewState, R
 from blogapp.private.services import take_private
 from blogapp.responses import metrics, reviews, services
 from blogapp.responses.helped import rate_answer
+from blogapp.responses.public import PUBLIC_KINDS
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
 from blogapp.responses.services import ResponseError
 from tests.inbound_helpers import reply_by_mail
@@ -223,9 +224,8 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
                 assert (ack is not None) == model.acked[item.id]
                 if ack is None:
                     continue
-                expected = (
-                    ack.kind != "no_response_needed" and model.status[item.id] == "published"
-                )
+                # Only a public answer is rated: not a close, nor a private hand-off.
+                expected = ack.kind in PUBLIC_KINDS and model.status[item.id] == "published"
                 try:
                     rate_answer(ack, False, None, item.author)
                     assert expected
