@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.fixtures.browser import pytestmark, screenshot, sign_in  # noqa: F401 - pytestmark: browser
+from tests.fixtures.browser import comment_here, pytestmark, screenshot, sign_in  # noqa: F401 - pytestmark: browser
 
 POST = "/posts/recurring-invoices-are-here"
 QUESTION = "My card was charged twice for invoice 1042, can someone look?"
@@ -27,10 +27,7 @@ def test_taken_private_from_the_queue_answered_resolved_and_shown(server, page):
     base = server
     sign_in(page, base, "rita@example.com")
     page.goto(base + POST)
-    page.fill("#comment-form #body", QUESTION)
-    page.click("#comment-form button:has-text('Post comment')")
-    page.wait_for_url(re.compile(r"#c\d+$"))
-    comment_id = page.url.rsplit("#c", 1)[1]
+    comment_id = comment_here(page, QUESTION)
 
     sign_in(page, base, "jane.doe@tallyworks.example")
     page.goto(base + "/responses")

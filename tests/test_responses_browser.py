@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.fixtures.browser import pytestmark, screenshot, sign_in  # noqa: F401 - pytestmark: browser
+from tests.fixtures.browser import comment_here, pytestmark, screenshot, sign_in  # noqa: F401 - pytestmark: browser
 
 POST = "/posts/recurring-invoices-are-here"
 QUESTION = "Can a recurring invoice be paused for a whole quarter?"
@@ -25,10 +25,7 @@ def test_question_is_assigned_answered_inline_and_shown_answered(tracker_server,
     sign_in(page, base, "rita@example.com")
     page.goto(base + POST)
     assert "A member of our team answers every comment" in page.inner_text("#comment-form")
-    page.fill("#comment-form #body", QUESTION)
-    page.click("#comment-form button:has-text('Post comment')")
-    page.wait_for_url(re.compile(r"#c\d+$"))
-    comment_id = page.url.rsplit("#c", 1)[1]
+    comment_id = comment_here(page, QUESTION)
 
     sign_in(page, base, "jane.doe@tallyworks.example")
     page.goto(base + "/responses")

@@ -2,11 +2,9 @@
 asks; an employee answers from the queue and is told it waits; the queue says so; the
 author edits and approves it; the page shows it under the employee's name."""
 
-import re
-
 import pytest
 
-from tests.fixtures.browser import pytestmark, screenshot, sign_in  # noqa: F401 - pytestmark: browser
+from tests.fixtures.browser import comment_here, pytestmark, screenshot, sign_in  # noqa: F401 - pytestmark: browser
 
 POST = "/posts/recurring-invoices-are-here"  # by Tom Becker
 TOM, PRIYA = "tom.becker@tallyworks.example", "priya.raman@tallyworks.example"
@@ -27,10 +25,7 @@ def test_an_answer_waits_for_the_authors_review_and_is_published_edited(review_s
 
     sign_in(page, base, "rita@example.com")
     page.goto(base + POST)
-    page.fill("#comment-form #body", "Can I pause a recurring invoice?")
-    page.click("#comment-form button:has-text('Post comment')")
-    page.wait_for_url(re.compile(r"#c\d+$"))
-    comment_id = page.url.rsplit("#c", 1)[1]
+    comment_id = comment_here(page, "Can I pause a recurring invoice?")
 
     sign_in(page, base, PRIYA)
     page.goto(base + "/responses")
