@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from common import parley_app
 
-from blogapp import create_app
 from blogapp.extensions import db
-from config import DevelopmentConfig
 from tests.load_harness import Gunicorn, run_clients, seed_site, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,16 +38,8 @@ class Run:
 
 
 def parley(seconds: float, clients: int, work: Path, **env: str) -> Run:
-    app = create_app(
-        DevelopmentConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{work / 'parley.db'}",
-        INSTANCE_DIR=str(work / "instance"),
-        SEARCH_INDEX_DIR=str(work / "index"),
-        MAIL_OUTBOX_DIR=str(work / "outbox"),
-    )
+    app = parley_app(work)
     with app.app_context():
-        upgrade = app.test_cli_runner().invoke(args=["db", "upgrade"])
-        assert upgrade.exit_code == 0, upgrade.output
         site = seed_site()
         server = Gunicorn(server_env(app, **env), workers=4)
         started = []

@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from blogapp import create_app  # noqa: E402
+from common import parley_app  # noqa: E402
+
 from blogapp.extensions import db  # noqa: E402
 from blogapp.models import Guest  # noqa: E402
 from blogapp.ops.drainer import drainer  # noqa: E402
 from blogapp.search.services import SearchOptions, search_site  # noqa: E402
-from config import DevelopmentConfig  # noqa: E402
 from tests.load_harness import PASSWORD, seed_site  # noqa: E402
 
 CSRF = 'name="csrf_token"'
@@ -53,12 +53,8 @@ def findable(word: str) -> bool:
 def parley(
     work: Path, comments: int, watch_search: bool, **settings
 ) -> tuple[list, float, list, list]:
-    app = create_app(
-        DevelopmentConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{work / 'parley.db'}",
-        INSTANCE_DIR=str(work / "instance"),
-        SEARCH_INDEX_DIR=str(work / "index"),
-        MAIL_OUTBOX_DIR=str(work / "outbox"),
+    app = parley_app(
+        work,
         COMMENT_MIN_FILL_SECONDS=0,
         COMMENT_RATE_LIMIT_IP="100000 per minute",
         COMMENT_RATE_LIMIT_ACCOUNT="100000 per minute",
@@ -67,8 +63,6 @@ def parley(
     )
     timings, to_findable, cpu_times = [], [], []
     with app.app_context():
-        upgrade = app.test_cli_runner().invoke(args=["db", "upgrade"])
-        assert upgrade.exit_code == 0, upgrade.output
         site = seed_site(posts=1, staff=1, readers=1)
         slug, reader = site.posts[0], site.readers[0]
         assert drainer(app).wait_until_idle()

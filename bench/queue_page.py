@@ -14,31 +14,23 @@ metrics page each >= 0.25 x the 200-row reference).
     .venv/bin/python bench/queue_page.py [--duration 10] [--connections 8]
 """
 
-import argparse
 import os
 import random
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from thread_page import (
+from common import (
     READER_PASSWORD,
-    REFERENCES,
-    combine,
-    free_port,
-    measure_paired,
-    reader_cookie,
-    run_python,
-    run_wrk,
-    start_gunicorn,
+    ROOT,
+    measuring_client,
+    paired_arguments,
+    print_setting,
+    print_table,
+    serve_and_measure,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 POSTS, OWED, ANSWERED = 200, 10_000, 2_000
 MODERATOR_EMAIL = "bench.moderator@example.com"
@@ -137,17 +129,8 @@ METRICS = "metrics, 12 weeks"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--duration",
-        type=int,
-        default=10,
-        help="one-second slices per page (each beside both references)",
-    )
-    parser.add_argument("--connections", type=int, default=8)
-    args = parser.parse_args()
-    measure = run_wrk if shutil.which("wrk") else run_python
-    tool = "wrk" if measure is run_wrk else "python client"
+    args = paired_arguments(__doc__)
+    measure, tool = measuring_client()
 
     load_before = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-queue-"))
@@ -156,67 +139,22 @@ def main() -> None:
     seed_reference(reference)
     print(f"Seeding {OWED:,} owed comments on {POSTS} posts in {database} ...", flush=True)
     seed(database)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "PARLEY_ENV": "development",
-        "PARLEY_INSTANCE_DIR": str(workdir / "instance"),
-        "BENCH_SQLITE_PATH": str(reference),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_MAX_REQUESTS": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    server = start_gunicorn(port, env, workdir)
-    base = f"http://127.0.0.1:{port}"
-    time.sleep(3)  # the second worker may still be importing the app (see thread_page.py)
-    try:
-        cookie = reader_cookie(base, MODERATOR_EMAIL)
-        targets = [
-            (QUEUE_PAGE_1, "/responses"),
-            (OVERDUE_PAGE, "/responses?view=overdue&page=100"),
-            ("queue, one post", "/responses?post=7"),
-            (METRICS, "/responses/metrics"),
-            ("studio home (staff nav counts)", "/studio/"),
-        ]
-        results = {}
-        for label, path in targets:
-            results[label] = measure_paired(
-                measure, base, path, cookie, args.duration, args.connections
-            )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
-        shutil.rmtree(workdir, ignore_errors=True)
+    targets = [
+        (QUEUE_PAGE_1, "/responses", MODERATOR_EMAIL),
+        (OVERDUE_PAGE, "/responses?view=overdue&page=100", MODERATOR_EMAIL),
+        ("queue, one post", "/responses?post=7", MODERATOR_EMAIL),
+        (METRICS, "/responses/metrics", MODERATOR_EMAIL),
+        ("studio home (staff nav counts)", "/studio/", MODERATOR_EMAIL),
+    ]
+    results = serve_and_measure(args, measure, workdir, database, reference, targets)
 
-    load_after = os.getloadavg()
-    print(f"\n{tool}, {args.connections} connections, {args.duration} one-second slices a page,")
-    print("each slice beside a slice of each reference; gunicorn 2 workers")
-    print(
-        "load average before the run: {:.2f} {:.2f} {:.2f}; after: {:.2f} {:.2f} {:.2f}\n".format(
-            *load_before, *load_after
-        )
-    )
-    print(f"{'page':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'÷bare':>7} {'÷rows':>7} errors")
-    for key, (label, _) in REFERENCES.items():
-        ref = combine([r[key] for r in results.values()])
-        print(
-            f"{label:44} {ref['rps']:8.0f} {ref['p50']:8.1f} {ref['p99']:8.1f} {'':>7} {'':>7} "
-            f"{ref['errors']:6d}"
-        )
-    ratios = {}
-    for label, r in results.items():
-        page = r["page"]
-        ratios[label] = page["rps"] / r["rows"]["rps"]
-        print(
-            f"{label:44} {page['rps']:8.0f} {page['p50']:8.1f} {page['p99']:8.1f} "
-            f"{page['rps'] / r['bare']['rps']:7.2f} {ratios[label]:7.2f} {page['errors']:6d}"
-        )
+    print_setting(tool, args, load_before, os.getloadavg())
+    ratios = print_table(results)
     print("\nTargets:")
     for label in (QUEUE_PAGE_1, OVERDUE_PAGE, METRICS):
-        met = "met" if ratios[label] >= TARGET else "NOT met"
-        print(f"  {label + f' >= {TARGET:.2f} x rows reference:':58} {ratios[label]:.2f} {met}")
+        to_rows = ratios[label][1]
+        met = "met" if to_rows >= TARGET else "NOT met"
+        print(f"  {label + f' >= {TARGET:.2f} x rows reference:':58} {to_rows:.2f} {met}")
 
 
 if __name__ == "__main__":

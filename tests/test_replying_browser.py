@@ -3,43 +3,34 @@ queue and Jane's queue and post page show "Priya Raman is replying…" without a
 a saved reply goes in at the cursor with the customer's name; Jane answers first, and
 Priya's send asks her to confirm, with her text kept."""
 
-import threading
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from blogapp.contentio.demo import load_demo
 from blogapp.extensions import db
 from blogapp.models import Comment, Post, User
 from blogapp.models.replying import SavedReply
 from blogapp.responses import saved
-from tests.conftest import PASSWORD
-from tests.fixtures.browser import CHROMIUM, screenshot
+from tests.fixtures.browser import (
+    demo_people,
+    demo_site,
+    pytestmark,
+    screenshot,
+    serve,
+    sign_in,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [*pytestmark, pytest.mark.slow]
+
 SLUG = "recurring-invoices-are-here"
 PRIYA, JANE = "priya.raman@tallyworks.example", "jane.doe@tallyworks.example"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
 
 
 @pytest.fixture
 def site(make_app):
     """The demo site on 127.0.0.1 with a guest's question owed, and Priya's saved reply."""
-    app = make_app(SERVER_NAME=None)
+    app = demo_site(make_app)
+    demo_people(app, (PRIYA, JANE))
     with app.app_context():
-        load_demo(ROOT / "content")
-        people = {}
-        for email in (PRIYA, JANE):
-            user = db.session.scalar(sa.select(User).where(User.email == email))
-            user.set_password(PASSWORD, method=app.config["PASSWORD_HASH_METHOD"])
-            people[email] = user
         post = db.session.scalar(sa.select(Post).where(Post.slug == SLUG))
         question = Comment(
             post=post,
@@ -50,22 +41,11 @@ def site(make_app):
         )
         db.session.add(question)
         db.session.commit()
-        saved.create(people[PRIYA], "Pause", "Hi {name}, yes: choose Pause.", shared=False)
+        priya = db.session.scalar(sa.select(User).where(User.email == PRIYA))
+        saved.create(priya, "Pause", "Hi {name}, yes: choose Pause.", shared=False)
         question_id = question.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", question_id, app
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/account/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    with serve(app) as base:
+        yield base, question_id, app
 
 
 def test_two_employees_see_each_other_replying_live(site, page):
@@ -73,8 +53,8 @@ def test_two_employees_see_each_other_replying_live(site, page):
     jane = page
     priya = page.context.browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
     priya.set_default_timeout(15_000)
-    log_in(jane, base, JANE)
-    log_in(priya, base, PRIYA)
+    sign_in(jane, base, JANE)
+    sign_in(priya, base, PRIYA)
 
     jane.goto(base + "/responses")
     marker = jane.locator(f"#owed-{question_id} [data-replying-for='{question_id}']")
