@@ -10,6 +10,9 @@ from blogapp.extensions import db
 from blogapp.models import CommentStatus, Guest, PostStatus, Role, SearchOutbox, Tag
 from blogapp.models.base import utcnow
 from blogapp.responses import services
+from blogapp.responses.helped import rate_answer
+from blogapp.responses.state import response_state
+from blogapp.search import services as search_services
 from blogapp.search.backend import Scope, get_backend
 from blogapp.search.documents import ResponseState
 from blogapp.search.hooks import hooks_of
@@ -418,3 +421,38 @@ def test_segment_files_read_in_place_behave_like_files():
     assert f.read(10) == b"tail"
     assert f.get(6, 4) == b"line"
     f.close()
+
+
+def test_overdue_runs_a_reopened_comments_clock_from_the_reopening(
+    search_backend, make_user, make_post, make_comment, monkeypatch
+):
+    """A comment whose author said the answer did not help is owed again from that
+    moment, as the queue says: search's "overdue" waits for its new due time too,
+    however old the comment is."""
+    author = make_user(Role.STAFF, name="Ada Author")
+    reader = make_user(Role.READER)
+    post = make_post(author=author, body="Nothing here.")
+    old = make_comment(
+        post, author=reader, body="Narwhal question, old.", created_at=utcnow() - timedelta(days=10)
+    )
+    late = make_comment(
+        post, body="Narwhal question, late.", created_at=utcnow() - timedelta(days=10)
+    )
+    make_comment(post, author=author, parent=old, body="Narwhal answer.")
+    answer = services.standing_acknowledgement(old)
+    rate_answer(answer, False, "Still broken", reader)
+    db.session.commit()
+    drain()
+
+    def keys(**options) -> set[str]:
+        return set(found("narwhal", author, **options))
+
+    assert keys(response="owed") == {f"comment:{old.id}", f"comment:{late.id}"}
+    assert keys(response="overdue") == {f"comment:{late.id}"}
+    assert response_state([old.id])[old.id].overdue is False  # the queue agrees
+
+    # Two days after the reopening its new due time has passed: overdue, here and there.
+    later = utcnow() + timedelta(days=2)
+    monkeypatch.setattr(search_services, "utcnow", lambda: later)
+    assert keys(response="overdue") == {f"comment:{old.id}", f"comment:{late.id}"}
+    assert response_state([old.id], now=later)[old.id].overdue is True

@@ -32,6 +32,9 @@ class ResponseState:
     acknowledged_by_id: int | None = None
     assigned_to_id: int | None = None
     due_at: datetime | None = None
+    # Owed again after its author said an answer did not help: its clock runs from then,
+    # not from its creation (the Whoosh index keeps the due time of these few only).
+    reopened: bool = False
 
 
 UNKNOWN = ResponseState()
@@ -83,6 +86,8 @@ class SearchDoc:
             self.created_at.isoformat(), self.published_at and self.published_at.isoformat(),
             r.owed, r.acknowledged_by_id, r.assigned_to_id, r.due_at and r.due_at.isoformat(),
         )  # fmt: skip
+        if r.reopened:  # only then: every other document's digest stays as it was
+            parts += ("reopened",)
         return hashlib.sha1(repr(parts).encode()).hexdigest()
 
 

@@ -77,9 +77,12 @@ def document_fields(doc: SearchDoc, spell: set[str]) -> dict:
         values["acknowledged_by"] = str(state.acknowledged_by_id)
     if state.assigned_to_id is not None:
         values["assigned_to"] = str(state.assigned_to_id)
-    # No due time: a numeric field costs eight terms a comment (a quarter of a rebuild
-    # when most comments are owed); "overdue" filters on created_at instead, through
-    # Scope.overdue_created_by. (Indexes built before keep their due_at terms, unused.)
+    # No due time for most: a numeric field costs eight terms a comment (a quarter of a
+    # rebuild when most comments are owed); "overdue" filters on created_at instead,
+    # through Scope.overdue_created_by. A comment reopened by "Didn't help" owes from the
+    # reopening, so it keeps its due time, which "overdue" checks too (they are few).
+    if state.owed and state.reopened and state.due_at is not None:
+        values["due_at"] = state.due_at
     return values
 
 
@@ -138,11 +141,14 @@ def _required(scope: Scope) -> list[query.Query]:
     if scope.owed is not None:
         required.append(_is("owed", scope.owed))
     if scope.overdue:
-        due = (
-            query.DateRange("created_at", None, scope.overdue_created_by, boost=FILTER_BOOST)
-            if scope.overdue_created_by
-            else query.DateRange("due_at", None, scope.now, boost=FILTER_BOOST)
-        )
+        if scope.overdue_created_by:
+            # Created before the cutoff, and not reopened with its clock still running.
+            due = query.AndNot(
+                query.DateRange("created_at", None, scope.overdue_created_by, boost=FILTER_BOOST),
+                query.DateRange("due_at", scope.now, None, startexcl=True),
+            )
+        else:
+            due = query.DateRange("due_at", None, scope.now, boost=FILTER_BOOST)
         required += [_is("owed", True), due]
     if scope.acknowledged:
         required.append(query.Every("acknowledged_by", boost=FILTER_BOOST))
