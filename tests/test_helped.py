@@ -23,7 +23,7 @@ from blogapp.models import (
 )
 from blogapp.models.base import utcnow
 from blogapp.responses import services
-from blogapp.responses.helped import FeedbackError, rate_answer
+from blogapp.responses.helped import FeedbackError, feedback_of, rate_answer
 from blogapp.responses.helped_links import AnswerRef, helped_token, read_token
 from blogapp.responses.state import response_state
 from tests.conftest import csrf_from
@@ -285,8 +285,12 @@ def test_the_post_page_asks_only_the_comments_author(app, client, auth, site, ma
     assert response.status_code == 303
     page = client.get(f"/posts/{post.slug}").text
     assert "You said this helped" in page and "Thank you — glad it helped." in page
-    client.post(action, data={"csrf_token": csrf_from(page), "choice": "no"})
+    assert 'name="note"' in page  # "No" can say what is missing, as the mail's page can
+    client.post(
+        action, data={"csrf_token": csrf_from(page), "choice": "no", "note": "Still 404s."}
+    )
     assert question.id in services.owed_ids()
+    assert feedback_of(_answer(question)).note == "Still 404s."
     page = client.get(f"/posts/{post.slug}").text
     assert "Did this answer your question?" not in page  # owed again: no answer to rate
     auth.logout()

@@ -57,6 +57,8 @@ def test_a_reader_says_no_from_the_mail_then_yes_on_the_page(demo_app, live_serv
     page.goto(live_server + POST)
     buttons = page.locator(f"#c{question_id} .helped-buttons").first
     expect(buttons).to_contain_text("Did this answer your question?")
+    buttons.locator("summary").click()  # "No, and say what is missing" opens a note box
+    expect(buttons.locator("textarea[name=note]")).to_be_visible()
     buttons.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(f"#c{question_id}").screenshot(path=str(ARTIFACTS / "helped-post-page.png"))
