@@ -61,6 +61,8 @@ def test_add_change_and_delete_a_saved_reply(app, team):
     (one,) = all_saved()
     assert (one.title, one.body, one.shared) == ("Export (CSV)", "Use CSV.", True)
 
+    page = priya.get("/responses/saved").text  # deleting asks first: it is everyone's
+    assert "Delete “Export (CSV)” for every employee? This cannot be undone." in page
     deleted = priya.post(f"/responses/saved/{one.id}/delete", data={"csrf_token": csrf_from(form)})
     assert deleted.status_code == 303 and all_saved() == []
 
