@@ -112,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.admin.views import bp as admin_bp
     from blogapp.admin.welcome import bp as welcome_bp
     from blogapp.blog.views import bp as blog_bp
-    from blogapp.comments import staff_reply_views  # noqa: F401  (routes on comments_bp)
+    from blogapp.comments import edit_views, staff_reply_views  # noqa: F401  (add to comments_bp)
     from blogapp.comments.moderation_views import bp as moderation_bp
     from blogapp.comments.views import bp as comments_bp
     from blogapp.follows import register as register_follows

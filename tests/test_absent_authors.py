@@ -11,6 +11,7 @@ from blogapp.comments.moderation import approve_comment
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, Comment, CommentStatus, MailMessage, Role
+from blogapp.responses import assigning
 from blogapp.responses import services as responses
 from tests.load_harness import check_queue_invariant
 
@@ -27,7 +28,7 @@ def staff(make_user, make_post, make_comment):
     hers, his = make_post(author=people_["lena"]), make_post(author=people_["omar"])
     mine = make_comment(hers, body="On Lena's post.")
     given = make_comment(his, body="Given to Lena.")
-    responses.assign(given, people_["lena"], people_["mod"])
+    assigning.assign(given, people_["lena"], people_["mod"])
     return people_ | {"hers": hers, "his": his, "mine": mine, "given": given}
 
 

@@ -7,7 +7,7 @@ import pytest
 from blogapp.comments.moderation import mark_spam
 from blogapp.models import Role
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def logged(make_user, make_post, make_comment):
     first, second, third = (make_comment(post, body=f"Comment {n}") for n in range(3))
     services.acknowledge(first, jane, "Seen it")
     services.close_without_response(second, mod, "duplicate", "Same as #1")
-    services.assign(third, jane, mod)
+    assigning.assign(third, jane, mod)
     mark_spam(third, mod)
     services.undo(first, mod)
     return {"admin": admin, "jane": jane, "mod": mod, "comments": (first, second, third)}

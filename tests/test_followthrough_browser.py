@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, MailMessage, Post, User
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401
 
 pytestmark = [*pytestmark, pytest.mark.slow]
@@ -37,7 +37,7 @@ def _assigned_mail(app) -> tuple[int, MailMessage]:
     with app.test_request_context():
         post = db.session.scalar(sa.select(Post).where(Post.slug == SLUG))
         question = post_comment(post, QUESTION, author=_user(SAM))
-        services.assign(question, _user(PRIYA), _user(JANE))
+        assigning.assign(question, _user(PRIYA), _user(JANE))
         mail = db.session.scalars(
             sa.select(MailMessage)
             .where(MailMessage.to_address == PRIYA)

@@ -22,7 +22,7 @@ from blogapp.models import (
     Role,
 )
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from blogapp.responses.helped import FeedbackError, feedback_of, rate_answer
 from blogapp.responses.helped_links import AnswerRef, helped_token, read_token
 from blogapp.responses.state import response_state
@@ -168,7 +168,7 @@ def test_no_reopens_with_its_own_clock_for_the_same_assignee_who_is_told(
     # Asked three days ago and answered; now assigned to Mona (the answer was Sam's).
     with app.test_request_context():
         services.undo(question, mona)
-        services.assign(db.session.get(Comment, question.id), mona, mona)
+        assigning.assign(db.session.get(Comment, question.id), mona, mona)
         second = post_comment(post, "Free for now.", author=sam, parent_id=question.id)
     db.session.execute(sa.delete(MailMessage))
     db.session.commit()

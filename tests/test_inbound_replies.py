@@ -22,7 +22,7 @@ from blogapp.models import (
     SpentReplyToken,
 )
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from blogapp.responses.services import owed_ids
 from tests.conftest import csrf_from
 from tests.inbound_helpers import DOMAIN, PRIYA, corpus, make_scene
@@ -212,7 +212,7 @@ def test_mail_about_one_comment_can_be_answered(scene, make_user, template):
 
     mona = make_user(Role.MODERATOR, name="Mona Mod")
     if template == "mail_assigned":
-        services.assign(scene.comment, scene.employee, mona)
+        assigning.assign(scene.comment, scene.employee, mona)
     else:
         schedule.current_app.config["DUE_SOON_HOURS"] = 48
         assert schedule.warn_due_soon() == 1
@@ -250,7 +250,7 @@ def test_mail_listing_several_comments_gives_each_its_address(
 
 def test_no_inbound_domain_no_reply_to(scene, make_user, app):
     app.config["INBOUND_MAIL_DOMAIN"] = ""
-    services.assign(scene.comment, scene.employee, make_user(Role.MODERATOR))
+    assigning.assign(scene.comment, scene.employee, make_user(Role.MODERATOR))
     mail = db.session.scalars(sa.select(MailMessage).where(MailMessage.to_address == PRIYA)).one()
     assert mail.reply_to is None and "reply to this mail" not in mail.body_text
 

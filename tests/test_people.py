@@ -15,6 +15,7 @@ from blogapp.admin import handover, invites
 from blogapp.admin import services as people
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, Comment, LoginSession, MailMessage, MailOptOut, Role, User
+from blogapp.responses import assigning
 from blogapp.responses import services as responses
 from tests.conftest import PASSWORD
 from tests.load_harness import check_queue_invariant
@@ -231,8 +232,8 @@ def team(make_user, make_post, make_comment):
         "his_default": make_comment(his, body="Omar's by default."),
         "hers_answered": make_comment(hers, body="Answered already."),
     }
-    responses.assign(c["hers_given_to_omar"], omar, mod)
-    responses.assign(c["his_given_to_lena"], lena, mod)
+    assigning.assign(c["hers_given_to_omar"], omar, mod)
+    assigning.assign(c["his_given_to_lena"], lena, mod)
     responses.acknowledge(c["hers_answered"], lena, "Thanks")
     return {"admin": admin, "lena": lena, "omar": omar, "mod": mod, "c": c}
 
@@ -372,9 +373,9 @@ def test_the_picked_person_must_be_another_employee_who_can_log_in(app, team, ma
 
 def test_a_disabled_employee_is_no_longer_offered_for_assignment(app, team):
     people.disable_account(team["omar"], team["admin"], reassign_to=team["mod"])
-    assert team["omar"] not in responses.employees()
+    assert team["omar"] not in assigning.employees()
     with pytest.raises(responses.ResponseError, match="who can log in"):
-        responses.assign(team["c"]["his_default"], team["omar"], team["mod"])
+        assigning.assign(team["c"]["his_default"], team["omar"], team["mod"])
 
 
 def test_enabling_lets_them_log_in_again(app, make_user):

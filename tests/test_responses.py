@@ -18,7 +18,7 @@ from blogapp.models import (
 )
 from blogapp.models.audit import AuditLogIsAppendOnly
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from blogapp.responses.services import ResponseError
 from blogapp.responses.state import response_state
 
@@ -126,13 +126,13 @@ def test_assignment_defaults_to_the_post_author_and_can_be_claimed_or_reassigned
     post = make_post(author=people["staff"])
     comment = make_comment(post)
     assert services.current_assignee(comment) == people["staff"]
-    services.assign(comment, people["other"], people["other"])  # a claim
+    assigning.assign(comment, people["other"], people["other"])  # a claim
     assert services.current_assignee(comment) == people["other"]
     with pytest.raises(ResponseError, match="Only moderators can assign"):
-        services.assign(comment, people["staff"], people["other"])
+        assigning.assign(comment, people["staff"], people["other"])
     with pytest.raises(ResponseError, match="only to employees"):
-        services.assign(comment, people["reader"], people["mod"])
-    services.assign(comment, people["staff"], people["mod"])
+        assigning.assign(comment, people["reader"], people["mod"])
+    assigning.assign(comment, people["staff"], people["mod"])
     assert services.current_assignee(comment) == people["staff"]
     assert actions(comment.id) == ["claimed", "assigned"]
     mail = db.session.scalars(

@@ -19,7 +19,7 @@ from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Comment, CommentStatus, ProposedReply, ReviewState, Role
 from blogapp.private.services import take_private
-from blogapp.responses import metrics, reviews, services
+from blogapp.responses import assigning, metrics, reviews, services
 from blogapp.responses.helped import rate_answer
 from blogapp.responses.public import PUBLIC_KINDS
 from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
@@ -204,7 +204,7 @@ def test_queue_is_exactly_the_unacknowledged_published_customer_comments(steps, 
             elif action == "assign":
                 assignee = cast[ROLES[whom]]
                 try:
-                    services.assign(target, assignee, actor)
+                    assigning.assign(target, assignee, actor)
                 except ResponseError:
                     pass
             elif action in ("remove", "spam"):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.models import AuditEvent, Comment, CommentStatus, Flag, Role
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from tests.conftest import csrf_from
 from tests.thread_helpers import count_queries
 
@@ -88,7 +88,7 @@ def test_filters_mine_unassigned_overdue_post_and_author(
     a = make_comment(janes, body="On Jane's post", created_at=utcnow() - timedelta(hours=40))
     b = make_comment(omars, body="On Omar's post")
     c = make_comment(omars, body="Claimed by Jane")
-    services.assign(c, team["jane"], team["jane"])
+    assigning.assign(c, team["jane"], team["jane"])
     auth.login("jane@example.com")
 
     def listed(query):

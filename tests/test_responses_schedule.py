@@ -12,7 +12,7 @@ from blogapp.extensions import db
 from blogapp.mail.delivery import deliver
 from blogapp.models import MailMessage, Role, WebhookMessage
 from blogapp.ops.worker import run_worker
-from blogapp.responses import schedule, services
+from blogapp.responses import assigning, schedule, services
 from blogapp.responses.sla import BadBusinessHours, Clock
 
 # Thursday 19 November 2026; Berlin is UTC+1 then.
@@ -82,7 +82,7 @@ def test_no_digest_when_turned_off(app, site):
 
 def test_the_assignee_is_warned_once_before_an_item_falls_due(app, site, smtp):
     app.config["RESPONSE_WEBHOOK_URL"] = "http://127.0.0.1:9/hook"  # events are only written
-    services.assign(site["soon"], site["omar"], site["mona"], now=AFTER_EIGHT)
+    assigning.assign(site["soon"], site["omar"], site["mona"], now=AFTER_EIGHT)
     deliver()
     smtp.messages.clear()
     assert schedule.warn_due_soon(AFTER_EIGHT) == 1

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, Guest, PostStatus, Role, SearchOutbox, Tag
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from blogapp.responses.helped import rate_answer
 from blogapp.responses.state import response_state
 from blogapp.search import services as search_services
@@ -299,7 +299,7 @@ def test_employee_filters_follow_the_response_tracker(
     answered = make_comment(post, author=reader, body="Walrus question, answered.")
     reply = make_comment(post, author=helper, parent=answered, body="Walrus answer.")
     handed = make_comment(post, author=reader, body="Walrus question, handed on.")
-    services.assign(handed, helper, moderator)
+    assigning.assign(handed, helper, moderator)
 
     def keys(viewer=author, **options) -> set[str]:
         return set(found("walrus", viewer, **options))

@@ -14,7 +14,7 @@ from blogapp.comments.services import post_comment
 from blogapp.extensions import db
 from blogapp.models import Role, WebhookMessage
 from blogapp.models.base import utcnow
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 from blogapp.webhooks.delivery import deliver_webhooks
 from tests.fixtures.webhooks import SECRET
 
@@ -97,7 +97,7 @@ def test_digest_mails_moderators_the_overdue_and_employees_their_own(
     post = make_post(author=jane, title="Pricing")
     make_comment(post, body="Late", created_at=utcnow() - timedelta(hours=30))
     fresh = make_comment(post, body="Fresh")
-    services.assign(fresh, mod, mod)
+    assigning.assign(fresh, mod, mod)
     result = runner.invoke(args=["responses", "digest"])
     assert "Queued 2 digest messages." in result.output
     mails = {

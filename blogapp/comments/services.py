@@ -146,7 +146,10 @@ def post_comment(
     The one way every reply is written, whoever writes it and from where (the post page,
     the queue, a mail). An employee's reply on a post whose author reviews replies first
     is not published: it comes back as a ProposedReply (``awaits_review``) in the
-    author's review queue (responses/review_gate.py)."""
+    author's review queue (responses/review_gate.py).
+
+    The keywords are add_comment's without ``approved_by``, written out rather than passed
+    on as ``**kwargs``: nothing that posts through here can pass the review gate."""
     comment = add_comment(
         post,
         body,

@@ -1,4 +1,6 @@
-"""Posting, previewing, replying, editing, deleting and reporting comments; permalinks; feed.
+"""Posting, previewing, replying and reporting comments; permalinks; feed. (The author's
+edit and delete are in edit_views.py, an employee's reply page's "Insert" in
+staff_reply_views.py: both on this blueprint.)
 
 Views parse the request, call comments.services, and render or redirect. A
 rejected comment comes back on its form with the reason and the typed text.
@@ -21,7 +23,7 @@ from flask_login import current_user, login_required
 
 from blogapp.blog.services import visible_post
 from blogapp.comments import services, staff_reply
-from blogapp.comments.forms import CommentForm, DeleteForm, EditForm, FlagForm, start_form_clock
+from blogapp.comments.forms import CommentForm, FlagForm, start_form_clock
 from blogapp.comments.guests import guest_identity, remember_guest_comment
 from blogapp.comments.moderation import flag_comment
 from blogapp.comments.rules import CommentRejected, preview_html
@@ -56,7 +58,9 @@ def _post_or_404(slug: str) -> Post:
     return post
 
 
-def _comment_or_404(comment_id: int) -> Comment:
+def comment_or_404(comment_id: int) -> Comment:
+    """The comment, if its post is one the reader may see; else a 404 (each route of this
+    blueprint that names a comment by id starts here)."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or not comment.post.is_visible():
         abort(404)
@@ -71,7 +75,7 @@ def comment_location(comment: Comment) -> str:
     return f"{url}#c{comment.id}"
 
 
-def _render_form_again(post: Post, form: CommentForm, status: int, preview=None, conflict=None):
+def render_form_again(post: Post, form: CommentForm, status: int, preview=None, conflict=None):
     """The form with its errors (or the ``preview`` HTML) where it was: under the parent, or
     on the post. ``conflict``: someone else answered the parent since the form was drawn."""
     parent = db.session.get(Comment, form.parent) if form.parent else None
@@ -100,7 +104,7 @@ def create(slug: str):
     post = _post_or_404(slug)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _render_form_again(post, form, 400)
+        return render_form_again(post, form, 400)
     author = current_user if current_user.is_authenticated else None
     try:
         staff_reply.check_answered_since(author, form)
@@ -114,11 +118,11 @@ def create(slug: str):
             ip=request.remote_addr,
         )
     except replying.AnsweredSince as conflict:
-        return _render_form_again(post, form, 409, conflict=conflict.answer)
+        return render_form_again(post, form, 409, conflict=conflict.answer)
     except CommentRejected as error:
         getattr(form, error.field, form.body).errors.append(str(error))
         status = 403 if isinstance(error, services.CommentsClosed) else 400
-        return _render_form_again(post, form, status)
+        return render_form_again(post, form, status)
     if staff_reply.is_staff_reply(author, form):
         replying.stop_replying(form.parent, author)
     if getattr(comment, "awaits_review", False):  # responses/review_gate.py
@@ -157,7 +161,7 @@ def too_many_comments(error: RateLimitExceeded):
         f"You're commenting faster than this site allows ({error.description}). "
         "Your text is kept — please wait a minute and send it again."
     ]
-    body, status = _render_form_again(post, form, 429)
+    body, status = render_form_again(post, form, 429)
     return body, status
 
 
@@ -188,23 +192,23 @@ def preview(slug: str):
     for field in (form.website, form.shown, form.name, form.email):
         field.errors = []  # a preview is not a submission: only the token matters
     if csrf_errors:
-        return _render_form_again(post, form, 400)
+        return render_form_again(post, form, 400)
     try:
         html = preview_html(form.body.data or "")
     except CommentRejected as error:
         if wants_json:
             return jsonify(error=str(error)), 400
         form.body.errors = [str(error)]
-        return _render_form_again(post, form, 400)
+        return render_form_again(post, form, 400)
     if wants_json:
         return jsonify(html=html)
-    return _render_form_again(post, form, 200, preview=html)
+    return render_form_again(post, form, 200, preview=html)
 
 
 @bp.get("/comments/<int:comment_id>/reply")
 def reply(comment_id: int):
     """The reply form under one comment (the page used when JavaScript is off)."""
-    parent = _comment_or_404(comment_id)
+    parent = comment_or_404(comment_id)
     if not parent.is_public:
         abort(404)
     viewer = current_viewer()
@@ -222,60 +226,17 @@ def reply(comment_id: int):
 @bp.get("/c/<int:comment_id>")
 def permalink(comment_id: int):
     """A comment's permanent address: the post page, scrolled to it."""
-    comment = _comment_or_404(comment_id)
+    comment = comment_or_404(comment_id)
     if not current_viewer().can_see(comment):
         abort(404)
     return redirect(comment_location(comment))
-
-
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-def edit(comment_id: int):
-    """The author edits their comment within the edit window, or deletes it."""
-    comment = _comment_or_404(comment_id)
-    viewer = current_viewer()
-    if not viewer.owns(comment) or comment.status not in ("published", "held"):
-        abort(403)
-    form = EditForm(data={"body": comment.body_source} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.edit_comment(comment, form.body.data, may_edit=viewer.can_edit(comment))
-        except CommentRejected as error:
-            form.body.errors.append(str(error))
-        else:
-            flash("Your comment is updated.", "success")
-            return redirect(comment_location(comment), 303)
-    status = 400 if form.errors else 200
-    return render_template(
-        "comments/edit.html",
-        comment=comment,
-        form=form,
-        delete_form=DeleteForm(formdata=None),
-        can_edit=viewer.can_edit(comment),
-    ), status
-
-
-@bp.post("/comments/<int:comment_id>/delete")
-def delete(comment_id: int):
-    """The author deletes their comment; a placeholder keeps the replies in place."""
-    comment = _comment_or_404(comment_id)
-    viewer = current_viewer()
-    form = DeleteForm()
-    if not viewer.can_delete(comment):
-        abort(403)
-    if not form.validate_on_submit():
-        flash(form.csrf_token.errors[0], "error")
-        return redirect(url_for("comments.edit", comment_id=comment.id))
-    author = current_user if current_user.is_authenticated else None
-    services.delete_own_comment(comment, author, may_delete=True)
-    flash("Your comment is deleted.", "success")
-    return redirect(url_for("blog.post", slug=comment.post.slug) + "#comments", 303)
 
 
 @bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
 @login_required
 def flag(comment_id: int):
     """A reader reports a comment to the moderators."""
-    comment = _comment_or_404(comment_id)
+    comment = comment_or_404(comment_id)
     if not comment.is_public:
         abort(404)
     if not current_viewer().can_flag(comment):  # one's own comment, kept by account or cookie

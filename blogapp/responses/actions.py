@@ -12,7 +12,7 @@ from datetime import datetime
 from blogapp.comments import moderation
 from blogapp.comments.services import post_comment
 from blogapp.models import Comment, CommentStatus, User
-from blogapp.responses import replying, services
+from blogapp.responses import assigning, replying, services
 from blogapp.responses.services import ResponseError
 
 # Where an action is offered: the queue's inline forms, its bulk form, the moderation page.
@@ -106,7 +106,7 @@ ACTIONS: dict[str, CommentAction] = {
     ),
     "assign": _action(
         employee,
-        lambda comment, me, given: services.assign(comment, given.assignee, me),
+        lambda comment, me, given: assigning.assign(comment, given.assignee, me),
         "Assigned to {assignee}.",
         QUEUE,
         bulk_label="Assign to…",

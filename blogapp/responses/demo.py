@@ -9,7 +9,7 @@ import yaml
 
 from blogapp.extensions import db
 from blogapp.models import Comment, User
-from blogapp.responses import services
+from blogapp.responses import assigning, services
 
 
 def load_responses(path: Path) -> int:
@@ -33,6 +33,6 @@ def load_responses(path: Path) -> int:
             assignee = db.session.scalar(sa.select(User).where(User.email == entry["assign"]))
             if services.current_assignee(comment) == assignee:
                 continue
-            services.assign(comment, assignee, by, at)
+            assigning.assign(comment, assignee, by, at)
         applied += 1
     return applied

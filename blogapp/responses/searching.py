@@ -12,7 +12,8 @@ from flask import Flask
 from sqlalchemy.orm import Session, object_session
 
 from blogapp.models import Acknowledgement, Assignment, Comment, OutboxKind
-from blogapp.responses.services import clock, employees
+from blogapp.responses.assigning import employees
+from blogapp.responses.services import clock
 from blogapp.responses.state import response_state
 from blogapp.search import documents, outbox
 from blogapp.search.hooks import hooks_of

@@ -21,7 +21,7 @@ from blogapp.comments.rules import CommentRejected
 from blogapp.extensions import db
 from blogapp.models import Comment, User
 from blogapp.query_args import arg_int, arg_page, parse_id
-from blogapp.responses import drafts, replying, services
+from blogapp.responses import assigning, drafts, replying
 from blogapp.responses.actions import BULK, QUEUE, Given, offered
 from blogapp.responses.answer_page import render_answer_page, saved_options
 from blogapp.responses.drawn import ItemActions
@@ -94,7 +94,7 @@ def _render_queue(errors=None, kept=None, status: int = 200):
     own = drafts.drafts_of(current_user)
     kept = {**{d.comment_id: {"body": d.body} for d in own}, **(kept or {})}
     links = _Links()
-    employees = services.employees()
+    employees = assigning.employees()
     assign_options = _AssignMenu(employees).options
     here = request.full_path.rstrip("?")
     # Drawn once for the page, put in every item's forms (a page draws hundreds).

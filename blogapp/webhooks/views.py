@@ -5,6 +5,9 @@ A new secret (an endpoint's first, or a rotated one) is shown once: the session 
 which endpoint's to show only until the page after the redirect has shown it.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import (
     Blueprint,
     abort,
@@ -150,52 +153,56 @@ def _button_pressed() -> bool:
     return False
 
 
-@bp.post("/<int:endpoint_id>/rotate")
-@admin_required
-def rotate(endpoint_id: int):
+def _button(path: str) -> Callable[[Callable[[WebhookEndpoint], None]], Callable]:
+    """A button on an endpoint's page, posting to ``/<endpoint_id>/<path>`` (its endpoint is
+    the decorated function's name): for admins, it does ``press(endpoint)`` only when its
+    form is fresh, then shows the endpoint's page again. ``press`` flashes what happened."""
+
+    def register(press: Callable[[WebhookEndpoint], None]) -> Callable:
+        @bp.post(f"/<int:endpoint_id>/{path}")
+        @admin_required
+        @wraps(press)
+        def view(endpoint_id: int):
+            endpoint = _endpoint(endpoint_id)
+            if _button_pressed():
+                press(endpoint)
+            return _to(endpoint)
+
+        return view
+
+    return register
+
+
+@_button("rotate")
+def rotate(endpoint: WebhookEndpoint) -> None:
     """A new secret; the old one stops working at once."""
-    endpoint = _endpoint(endpoint_id)
-    if _button_pressed():
-        services.rotate_secret(endpoint, current_user)
-        _show_secret_once(endpoint)
-        flash("New secret made; the old one no longer signs anything. Copy it now.", "success")
-    return _to(endpoint)
+    services.rotate_secret(endpoint, current_user)
+    _show_secret_once(endpoint)
+    flash("New secret made; the old one no longer signs anything. Copy it now.", "success")
 
 
-@bp.post("/<int:endpoint_id>/pause")
-@admin_required
-def pause(endpoint_id: int):
+@_button("pause")
+def pause(endpoint: WebhookEndpoint) -> None:
     """Stop sending to the endpoint until resumed."""
-    endpoint = _endpoint(endpoint_id)
-    if _button_pressed():
-        services.pause(endpoint, current_user)
-        flash("Paused: no events go to this endpoint until you resume it.", "success")
-    return _to(endpoint)
+    services.pause(endpoint, current_user)
+    flash("Paused: no events go to this endpoint until you resume it.", "success")
 
 
-@bp.post("/<int:endpoint_id>/resume")
-@admin_required
-def resume(endpoint_id: int):
+@_button("resume")
+def resume(endpoint: WebhookEndpoint) -> None:
     """Send to the endpoint again, the deliveries that waited first."""
-    endpoint = _endpoint(endpoint_id)
-    if _button_pressed():
-        services.resume(endpoint, current_user)
-        flash("Resumed: events go to this endpoint again.", "success")
-    return _to(endpoint)
+    services.resume(endpoint, current_user)
+    flash("Resumed: events go to this endpoint again.", "success")
 
 
-@bp.post("/<int:endpoint_id>/test")
-@admin_required
-def send_test(endpoint_id: int):
+@_button("test")
+def send_test(endpoint: WebhookEndpoint) -> None:
     """Send a test event now and say how the endpoint answered."""
-    endpoint = _endpoint(endpoint_id)
-    if _button_pressed():
-        row = services.send_test(endpoint, current_user)
-        if row.status == "delivered":
-            flash(f"Test event delivered: the endpoint answered {row.response_status}.", "success")
-        else:
-            flash(f"The test event was not delivered: {row.last_error}.", "warning")
-    return _to(endpoint)
+    row = services.send_test(endpoint, current_user)
+    if row.status == "delivered":
+        flash(f"Test event delivered: the endpoint answered {row.response_status}.", "success")
+    else:
+        flash(f"The test event was not delivered: {row.last_error}.", "warning")
 
 
 @bp.post("/<int:endpoint_id>/delete")
