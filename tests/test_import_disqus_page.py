@@ -2,6 +2,7 @@
 download (/admin/import/export.xml) for admins only."""
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
+from blogapp.importing import jobs
 from blogapp.models import Comment, ImportJob, Role
 from tests.conftest import Auth, csrf_from
 
@@ -76,3 +78,51 @@ def test_an_admin_downloads_the_whole_site_as_wxr(app, admin, make_post, make_co
     assert item.findtext("title") == "Hello & welcome"
     assert item.findtext("{http://wordpress.org/export/1.2/}comment/"
                          "{http://wordpress.org/export/1.2/}comment_content") == "<p>First!</p>"
+
+
+RULES = b"# old Disqus paths that name no slug of ours\n/2021/04/nonprofits  plans-for-nonprofits\n"
+
+
+def _upload(client, **extra):
+    page = client.get("/admin/import").text
+    form = {"csrf_token": csrf_from(page), "source": "disqus",
+            "export": (io.BytesIO(EXPORT), "disqus.xml"), **extra}  # fmt: skip
+    return client.post("/admin/import", data=form, content_type="multipart/form-data")
+
+
+def test_a_rules_file_uploaded_beside_the_export_maps_old_paths(app, admin, make_post):
+    """The page takes the rules file `flask import disqus --rules` takes, keeps it for
+    the import that follows the dry run, and its thread lands on the post it names."""
+    make_post(author=admin, slug="launch-notes")
+    nonprofits = make_post(author=admin, slug="plans-for-nonprofits")
+    client = signed_in(app, admin)
+    assert "Rules file (Disqus, optional)" in client.get("/admin/import").text
+    response = _upload(client, rules=(io.BytesIO(RULES), "rules.txt"))
+    assert response.status_code == 303
+    job = db.session.scalars(sa.select(ImportJob)).one()
+    assert job.rules_text == RULES.decode()
+    token = csrf_from(client.get(f"/admin/import/{job.id}").text)
+    client.post(f"/admin/import/{job.id}/import", data={"csrf_token": token})
+    db.session.expire_all()
+    bodies = set(db.session.scalars(
+        sa.select(Comment.body_source).where(Comment.post_id == nonprofits.id)))  # fmt: skip
+    assert "Is there a plan for nonprofits?" in bodies
+
+
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        (b"/old/path\n", "The rules file: line 1: write &#39;/old/path new-slug&#39;"),
+        (b"\xff\xfe/old slug\n", "The rules file is not UTF-8 text."),
+        (b"# x\n" * 300, "The rules file is over 1,000 bytes"),
+    ],
+    ids=["a line without a slug", "not UTF-8", "too big"],
+)
+def test_a_bad_rules_file_is_refused_with_its_reason(app, admin, rules, message, monkeypatch):
+    monkeypatch.setattr(jobs, "RULES_MAX_BYTES", 1000)  # 1 MB; a small upload stays in memory
+    client = signed_in(app, admin)
+    response = _upload(client, rules=(io.BytesIO(rules), "rules.txt"))
+    assert response.status_code == 400
+    assert message in response.text
+    assert re.search(r'<input checked[^>]* value="disqus"', response.text)  # choice kept
+    assert db.session.scalar(sa.select(sa.func.count(ImportJob.id))) == 0

@@ -31,6 +31,13 @@ class UploadForm(ParleyForm):
         ),
     )
     with_pingbacks = BooleanField("Import pingbacks and trackbacks too")
+    rules = FileField(
+        "Rules file (Disqus, optional)",
+        description=(
+            "For threads whose old address finds no post here: a text file of lines "
+            "“/old/path new-slug”, # for comments."
+        ),
+    )
 
 
 class JobForm(ParleyForm):

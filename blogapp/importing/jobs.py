@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from blogapp.extensions import db
+from blogapp.importing import links
 from blogapp.importing.readers import READERS
 from blogapp.importing.report import ImportReport
 from blogapp.importing.writer import ImportOptions, import_file
@@ -96,10 +97,12 @@ def looks_like_xml(head: bytes) -> bool:
 
 
 def start_dry_run(stream: BinaryIO, filename: str, source: str, cutoff: datetime | None,
-                  with_pingbacks: bool, admin: User) -> ImportJob:  # fmt: skip
-    """Keep the uploaded export and check it: what an import would do, nothing written."""
+                  with_pingbacks: bool, admin: User, rules: bytes = b"") -> ImportJob:  # fmt: skip
+    """Keep the uploaded export and check it: what an import would do, nothing written.
+    ``rules``: a Disqus rules file's bytes (links.parse_rules), checked here."""
     if source not in READERS:
         raise ImportRefused("Choose the kind of export.", "source")
+    rules_text = read_rules(rules) if source == "disqus" else None
     _forget_unimported_files()
     path = store_upload(stream)
     job = ImportJob(
@@ -111,6 +114,7 @@ def start_dry_run(stream: BinaryIO, filename: str, source: str, cutoff: datetime
         started_by_id=admin.id,
         cutoff=cutoff,
         with_pingbacks=with_pingbacks,
+        rules_text=rules_text,
     )
     db.session.add(job)
     db.session.flush()
@@ -118,6 +122,28 @@ def start_dry_run(stream: BinaryIO, filename: str, source: str, cutoff: datetime
     db.session.commit()
     launch(job.id)
     return job
+
+
+RULES_MAX_BYTES = 1024 * 1024
+
+
+def read_rules(data: bytes) -> str | None:
+    """A rules file's text once it reads as rules, or ImportRefused saying which line
+    does not; None for no file."""
+    if not data:
+        return None
+    if len(data) > RULES_MAX_BYTES:
+        raise ImportRefused(
+            f"The rules file is over {size_label(RULES_MAX_BYTES)}: is it the right file?", "rules"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+        links.parse_rules(text)
+    except UnicodeDecodeError:
+        raise ImportRefused("The rules file is not UTF-8 text.", "rules") from None
+    except links.RulesError as error:
+        raise ImportRefused(f"The rules file: {error}.", "rules") from None
+    return text
 
 
 def start_import(job: ImportJob, admin: User) -> None:
@@ -233,6 +259,7 @@ def _run(job: ImportJob) -> ImportReport:
 
     options = ImportOptions(dry_run=job.dry_run, cutoff=job.cutoff,
                             with_pingbacks=job.with_pingbacks,
+                            rules=links.parse_rules(job.rules_text or ""),
                             progress=_progress_of(job.id))  # fmt: skip
     with open(job.stored_path, "rb") as stream:
         return import_file(reader, stream, job.source, actor, options)

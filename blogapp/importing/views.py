@@ -35,6 +35,14 @@ def _upload_page(form: UploadForm, status: int = 200):
     return body, status
 
 
+def _read_and_close(upload, limit: int) -> bytes:
+    """At most ``limit`` bytes of an optional uploaded file (its spool file closed now)."""
+    if not upload:
+        return b""
+    with upload.stream as stream:
+        return stream.read(limit)
+
+
 @bp.get("")
 @admin_required
 def upload_page():
@@ -57,9 +65,10 @@ def upload():
         day = form.cutoff.data
         cutoff = datetime.combine(day, datetime.min.time()) if day else None
         try:
+            rules = _read_and_close(form.rules.data, jobs.RULES_MAX_BYTES + 1)
             job = jobs.start_dry_run(form.export.data.stream, form.export.data.filename or "",
                                      form.source.data, cutoff, form.with_pingbacks.data,
-                                     current_user)  # fmt: skip
+                                     current_user, rules)  # fmt: skip
         except jobs.ImportRefused as error:
             getattr(form, error.field or "export").errors = [str(error)]
         else:

@@ -64,6 +64,9 @@ class ImportJob(db.Model):
     started_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     cutoff: Mapped[datetime | None]
     with_pingbacks: Mapped[bool] = mapped_column(default=False)
+    # A Disqus import's rules file as uploaded (links.parse_rules reads it), kept for the
+    # import that follows its dry run.
+    rules_text: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When its dry run, then its import, was started: a job "running" for hours lost its
     # process (jobs.STALLED_AFTER) and no longer holds the next import back.
