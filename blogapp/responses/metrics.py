@@ -154,7 +154,7 @@ def _reopened_rounds(as_given) -> sa.Select:
 def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
     """Every item with its standing acknowledgement, in one query: the period's items by
     week, and every item's times for the backlogs."""
-    # Plain rows, times as the driver gives them (see queue.owed_items: the ORM's loading
+    # Plain rows, times as the driver gives them (see owed_list.owed_items: the ORM's loading
     # and the DateTime type cost more than the query).
     as_given = sa.String
     found = db.session.connection().execute(
