@@ -39,7 +39,7 @@ def test_demo_metrics_page_matches_the_queue(app, client, make_user):
     """Read by a person: every overdue item in the queue is a miss on the metrics page."""
     from blogapp.models import Role
     from blogapp.responses import metrics
-    from blogapp.responses.queue import owed_and_overdue
+    from blogapp.responses.owed_list import owed_and_overdue
     from tests.conftest import Auth
 
     load_demo(ROOT / "content")

@@ -21,8 +21,9 @@ from blogapp.models import Comment, CommentStatus, ProposedReply, ReviewState, R
 from blogapp.private.services import take_private
 from blogapp.responses import assigning, metrics, reviews, services
 from blogapp.responses.helped import rate_answer
+from blogapp.responses.owed_list import owed_and_overdue
 from blogapp.responses.public import PUBLIC_KINDS
-from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
+from blogapp.responses.queue import QueueFilters, queue_page
 from blogapp.responses.services import ResponseError
 from tests.inbound_helpers import reply_by_mail
 

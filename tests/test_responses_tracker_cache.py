@@ -11,7 +11,7 @@ from blogapp.comments import moderation
 from blogapp.extensions import db
 from blogapp.models import CommentStatus, Role
 from blogapp.responses import services
-from blogapp.responses.queue import owed_and_overdue
+from blogapp.responses.owed_list import owed_and_overdue
 from blogapp.responses.tracker_cache import kept, tracker_stamp
 
 AT = datetime(2026, 11, 2, 10, 0)  # every change below is stamped with this one moment

@@ -20,7 +20,8 @@ from blogapp.models import (
 )
 from blogapp.models.base import utcnow
 from blogapp.responses import reviews, services
-from blogapp.responses.queue import QueueFilters, owed_and_overdue, queue_page
+from blogapp.responses.owed_list import owed_and_overdue
+from blogapp.responses.queue import QueueFilters, queue_page
 from blogapp.responses.review_gate import review_needed
 from blogapp.responses.reviews import ReviewError
 from blogapp.search.services import SearchOptions, search_site

@@ -15,8 +15,6 @@ under "How we count" (ARCHITECTURE.md, "The rules the code keeps"):
   (met or missed by that time, its wait up to it); until then it counts as still owed.
 """
 
-import csv
-import io
 import statistics
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -156,7 +154,7 @@ def _reopened_rounds(as_given) -> sa.Select:
 def _period(start: datetime, weeks: int, sla: Clock) -> _Period:
     """Every item with its standing acknowledgement, in one query: the period's items by
     week, and every item's times for the backlogs."""
-    # Plain rows, times as the driver gives them (see queue.owed_items: the ORM's loading
+    # Plain rows, times as the driver gives them (see owed_list.owed_items: the ORM's loading
     # and the DateTime type cost more than the query).
     as_given = sa.String
     found = db.session.connection().execute(
@@ -266,54 +264,3 @@ def per_employee(weeks: int = 12, now: datetime | None = None) -> list[EmployeeC
         for name, kinds in people.items()
     ]
     return sorted(counts, key=lambda c: (-c.answers, -c.closed, c.name))
-
-
-WEEK_COLUMNS = (
-    "week_start",
-    "asked",
-    "met_sla",
-    "missed_sla",
-    "open_not_due",
-    "closed_no_response",
-    "share_within_sla",
-    "median_hours",
-    "p90_hours",
-    "backlog_at_end",
-)
-EMPLOYEE_COLUMNS = ("employee", "replies", "acknowledged", "closed_no_response")
-
-
-def _csv(header, rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def weeks_csv(weeks: list[Week]) -> str:
-    """The weekly table, as CSV."""
-    return _csv(
-        WEEK_COLUMNS,
-        (
-            (
-                w.start.isoformat(),
-                w.asked,
-                w.met,
-                w.missed,
-                w.open_not_due,
-                w.closed,
-                w.within_sla,
-                w.median_hours,
-                w.p90_hours,
-                w.backlog,
-            )
-            for w in weeks
-        ),
-    )
-
-
-def employees_csv(employees: list[EmployeeCount]) -> str:
-    """The per-employee table, as CSV."""
-    rows = ((e.name, e.replies, e.acknowledged, e.closed) for e in employees)
-    return _csv(EMPLOYEE_COLUMNS, rows)

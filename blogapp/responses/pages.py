@@ -11,6 +11,7 @@ from blogapp.query_args import arg_choice, arg_date, arg_id, arg_int, arg_page, 
 from blogapp.responses import charts, satisfaction
 from blogapp.responses import metrics as figures
 from blogapp.responses.audit import Action
+from blogapp.responses.metrics_csv import employees_csv, weeks_csv
 from blogapp.responses.views import bp
 
 AUDIT_PER_PAGE = 50
@@ -79,16 +80,14 @@ def _csv(body: str, name: str) -> Response:
 @employee_required
 def metrics_csv():
     """The metrics page's weekly table as CSV."""
-    return _csv(figures.weeks_csv(figures.weekly(_weeks())), "response-metrics-weekly.csv")
+    return _csv(weeks_csv(figures.weekly(_weeks())), "response-metrics-weekly.csv")
 
 
 @bp.get("/metrics-employees.csv")
 @employee_required
 def metrics_employees_csv():
     """The metrics page's per-employee table as CSV."""
-    return _csv(
-        figures.employees_csv(figures.per_employee(_weeks())), "response-metrics-employees.csv"
-    )
+    return _csv(employees_csv(figures.per_employee(_weeks())), "response-metrics-employees.csv")
 
 
 @bp.get("/metrics-satisfaction.csv")

@@ -260,7 +260,7 @@ def staff_counts() -> tuple[int, int]:
     """(owed, overdue) for the staff navigation, counted once a request."""
     from flask import g
 
-    from blogapp.responses.queue import owed_and_overdue
+    from blogapp.responses.owed_list import owed_and_overdue
 
     if "staff_counts" not in g:
         g.staff_counts = owed_and_overdue()

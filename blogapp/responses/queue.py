@@ -1,15 +1,14 @@
 """The response queue: owed comments, overdue first then oldest, a page at a time.
 
 A page costs the same few queries however long the queue is: the owed comments in
-order (kept under the tracker's change stamp, see tracker_cache.py; counted in SQL for
-a filtered view), one page of comments with their posts, authors and parents, one for
+order (owed_list.py, kept under the tracker's change stamp; counted in SQL for a
+filtered view), one page of comments with their posts, authors and parents, one for
 their assignees and one for the follow-ups that joined them. The page's items are read
 as plain rows (a page is drawn, never changed): the ORM's loading of 25 comments with
 three joined relationships cost more than the queries themselves.
 Due times grow with creation times (see sla.Clock), so oldest-first is overdue-first.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,9 +19,9 @@ from blogapp.extensions import db
 from blogapp.models import Assignment, Comment, CommentStatus, Post, User, owed_clause
 from blogapp.models.base import utcnow
 from blogapp.query_args import arg_choice, arg_id
+from blogapp.responses.owed_list import owed_items
 from blogapp.responses.services import clock
 from blogapp.responses.sla import describe
-from blogapp.responses.tracker_cache import driver_time, kept
 
 VIEWS = {
     "all": "Everything owed",
@@ -118,41 +117,6 @@ class QueuePage:
     total: int
     page: int
     pages: int
-
-
-@dataclass(frozen=True)
-class OwedItems:
-    """Every owed comment's creation time and id in the queue's order (oldest first), and
-    the posts they are on."""
-
-    created: list[datetime]
-    ids: list[int]
-    post_ids: frozenset[int]
-
-    def overdue(self, cutoff: datetime) -> int:
-        """How many were created by ``cutoff``: they come first."""
-        return bisect_right(self.created, cutoff)
-
-
-def owed_items() -> OwedItems:
-    """The owed comments in the queue's order: one query, or none while the tracker's
-    stamp is unchanged."""
-
-    def work() -> OwedItems:
-        # Plain rows through the connection, times as the driver gives them, sorted here:
-        # at 10,000 owed comments the ORM's row loading and the DateTime type's parsing
-        # cost twice the query itself (about 45 ms of 65).
-        rows = db.session.connection().execute(
-            sa.select(
-                sa.type_coerce(Comment.owed_since, sa.String), Comment.id, Comment.post_id
-            ).where(owed_clause())
-        )
-        items = sorted((driver_time(created), cid, post_id) for created, cid, post_id in rows)
-        return OwedItems(
-            [r[0] for r in items], [r[1] for r in items], frozenset(r[2] for r in items)
-        )
-
-    return kept("owed", "items", work)
 
 
 def _filtered(filters: QueueFilters, user: User, now: datetime):
@@ -295,22 +259,3 @@ def _follow_ups(comment_ids: list[int]) -> dict[int, list[FollowUp]]:
     for joins_id, cid, created, body, _status in sorted(published, key=lambda r: (r[2], r[1])):
         joined.setdefault(joins_id, []).append(FollowUp(cid, created, body))
     return joined
-
-
-def owed_and_overdue(now: datetime | None = None) -> tuple[int, int]:
-    """How many items are owed, and how many of those are overdue: one query, for the staff
-    navigation on every employee's page."""
-    owed = owed_items()
-    return len(owed.ids), owed.overdue(clock().overdue_cutoff(now or utcnow()))
-
-
-def posts_with_owed() -> list[tuple[int, str]]:
-    """Posts that have owed comments, for the filter."""
-    post_ids = owed_items().post_ids
-    if not post_ids:
-        return []
-    # Every post's title, filtered here: binding a list of hundreds of ids cost more
-    # (3-4 ms at 200) than reading a company blog's posts, and searching every post's
-    # comments for an owed one far more.
-    posts = db.session.execute(sa.select(Post.id, Post.title).order_by(Post.title))
-    return [(post_id, title) for post_id, title in posts if post_id in post_ids]

@@ -26,7 +26,8 @@ from blogapp.responses.actions import BULK, QUEUE, Given, offered
 from blogapp.responses.answer_page import render_answer_page, saved_options
 from blogapp.responses.drawn import ItemActions
 from blogapp.responses.forms import BULK_CHOICES, REASON_CHOICES, ActionForm, BulkForm
-from blogapp.responses.queue import VIEWS, QueueFilters, posts_with_owed, queue_page
+from blogapp.responses.owed_list import posts_with_owed
+from blogapp.responses.queue import VIEWS, QueueFilters, queue_page
 from blogapp.responses.review_gate import review_held_message
 from blogapp.responses.review_lists import waiting_marks
 from blogapp.responses.services import ResponseError, can_moderate
