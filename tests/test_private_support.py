@@ -21,6 +21,7 @@ from blogapp.private import services as private
 from blogapp.private.services import PrivateError
 from blogapp.responses import metrics, services
 from blogapp.responses.audit import Action
+from blogapp.responses.metrics_csv import employees_csv
 from blogapp.responses.public import public_answers
 from tests.private_helpers import DOMAIN, deliver, mail_reply, mails, people
 
@@ -252,6 +253,12 @@ def test_metrics_time_a_private_hand_off_by_the_first_private_staff_answer(app, 
     [week] = [w for w in metrics.weekly(2, now=now) if w.asked]
     assert (week.met, week.missed, week.answered) == (0, 1, 1)
     assert week.median_hours == 27.0  # from the comment to the private answer, not the move
+    # Per employee, the hand-off is the moderator's, in a column of its own.
+    [row] = [p for p in metrics.per_employee(2, now=now) if p.name == jane.display_name]
+    assert (row.replies, row.acknowledged, row.closed, row.taken_private) == (0, 0, 0, 1)
+    csv_lines = employees_csv(metrics.per_employee(2, now=now)).splitlines()
+    assert csv_lines[0].endswith(",taken_private")
+    assert f"{jane.display_name},0,0,0,1" in csv_lines
 
 
 def test_metrics_count_an_answer_within_the_sla_as_met(app, cast, make_comment):

@@ -94,9 +94,9 @@ def test_csv_has_the_same_numbers(client, auth, history):
     assert people.mimetype == "text/csv" and "attachment" in people.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(people.text)))
     assert rows == [
-        ["employee", "replies", "acknowledged", "closed_no_response"],
-        ["Jane Doe", "3", "1", "0"],
-        ["Mona Moderator", "0", "0", "1"],
+        ["employee", "replies", "acknowledged", "closed_no_response", "taken_private"],
+        ["Jane Doe", "3", "1", "0", "0"],
+        ["Mona Moderator", "0", "0", "1", "0"],
     ]
 
 

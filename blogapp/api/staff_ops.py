@@ -152,7 +152,8 @@ def response_metrics(query: s.MetricsQuery) -> s.MetricsOut:
         ],
         employees=[
             s.EmployeeCountOut(
-                name=e.name, replies=e.replies, acknowledged=e.acknowledged, closed=e.closed
+                name=e.name, replies=e.replies, acknowledged=e.acknowledged, closed=e.closed,
+                taken_private=e.taken_private,
             )
             for e in metrics.per_employee(query.weeks)
         ],

@@ -93,6 +93,7 @@ class EmployeeCountOut(Resource):
     replies: int
     acknowledged: int
     closed: int
+    taken_private: int
 
 
 class MetricsQuery(Query):

@@ -64,6 +64,8 @@ class EmployeeCount:
     replies: int
     acknowledged: int
     closed: int
+    # Comments they took to private support (answered there, not on the thread).
+    taken_private: int = 0
 
     @property
     def answers(self) -> int:
@@ -260,6 +262,7 @@ def per_employee(weeks: int = 12, now: datetime | None = None) -> list[EmployeeC
             kinds.get(AckKind.REPLY.value, 0),
             kinds.get(AckKind.ACKNOWLEDGED.value, 0),
             kinds.get(AckKind.NO_RESPONSE_NEEDED.value, 0),
+            kinds.get(AckKind.PRIVATE.value, 0),
         )
         for name, kinds in people.items()
     ]

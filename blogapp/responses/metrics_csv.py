@@ -20,7 +20,7 @@ WEEK_COLUMNS = (
     "p90_hours",
     "backlog_at_end",
 )
-EMPLOYEE_COLUMNS = ("employee", "replies", "acknowledged", "closed_no_response")
+EMPLOYEE_COLUMNS = ("employee", "replies", "acknowledged", "closed_no_response", "taken_private")
 
 
 def _csv(header, rows) -> str:
@@ -55,5 +55,5 @@ def weeks_csv(weeks: list[Week]) -> str:
 
 def employees_csv(employees: list[EmployeeCount]) -> str:
     """The per-employee table, as CSV."""
-    rows = ((e.name, e.replies, e.acknowledged, e.closed) for e in employees)
+    rows = ((e.name, e.replies, e.acknowledged, e.closed, e.taken_private) for e in employees)
     return _csv(EMPLOYEE_COLUMNS, rows)
