@@ -10,14 +10,7 @@ from blogapp.contentio.demo import load_demo
 from blogapp.extensions import db
 from blogapp.importing import jobs
 from blogapp.models import ImportJob
-from tests.fixtures.browser import (  # noqa: F401 (fixtures)
-    ROOT,
-    live_server,
-    log_in,
-    page,
-    pytestmark,
-    screenshot,
-)
+from tests.fixtures.browser import ROOT, log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 from tests.import_helpers import WXR
 
 ADMIN = "maya.okafor@tallyworks.example"

@@ -11,14 +11,7 @@ from blogapp.contentio.demo import DEMO_PASSWORD
 from blogapp.extensions import db
 from blogapp.models import Comment, MailMessage, User
 from blogapp.responses import services as responses
-from tests.fixtures.browser import (  # noqa: F401 (fixtures)
-    demo_app,
-    live_server,
-    log_in,
-    page,
-    pytestmark,
-    screenshot,
-)
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 from tests.load_harness import check_queue_invariant
 
 ADMIN = "maya.okafor@tallyworks.example"

@@ -10,15 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.browser import (  # noqa: F401 (fixtures)
-    ROOT,
-    demo_app,
-    live_server,
-    log_in,
-    page,
-    pytestmark,
-    screenshot,
-)
+from tests.fixtures.browser import ROOT, log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 ADMIN = "maya.okafor@tallyworks.example"
 READER = "ana.costa@costastudio.example"

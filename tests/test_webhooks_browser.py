@@ -8,14 +8,7 @@ import json
 
 from playwright.sync_api import expect
 
-from tests.fixtures.browser import (  # noqa: F401 (fixtures)
-    demo_app,
-    live_server,
-    log_in,
-    page,
-    pytestmark,
-    screenshot,
-)
+from tests.fixtures.browser import log_in, pytestmark, screenshot  # noqa: F401 - pytestmark: browser
 
 ADMIN = "maya.okafor@tallyworks.example"
 
