@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.importing import jobs
+from blogapp.importing import uploads
 from blogapp.models import Comment, ImportJob, Role
 from tests.conftest import Auth, csrf_from
 
@@ -119,7 +119,7 @@ def test_a_rules_file_uploaded_beside_the_export_maps_old_paths(app, admin, make
     ids=["a line without a slug", "not UTF-8", "too big"],
 )
 def test_a_bad_rules_file_is_refused_with_its_reason(app, admin, rules, message, monkeypatch):
-    monkeypatch.setattr(jobs, "RULES_MAX_BYTES", 1000)  # 1 MB; a small upload stays in memory
+    monkeypatch.setattr(uploads, "RULES_MAX_BYTES", 1000)  # 1 MB; a small upload stays in memory
     client = signed_in(app, admin)
     response = _upload(client, rules=(io.BytesIO(rules), "rules.txt"))
     assert response.status_code == 400

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from blogapp.extensions import db
-from blogapp.importing import wordpress
+from blogapp.importing import wordpress, wxr_fields
 from blogapp.importing.links import normalize, parse_rules
 from blogapp.importing.records import SourceAuthor, SourceComment, SourcePost
 from blogapp.models import Post, Role
@@ -94,11 +94,11 @@ def test_malformed_exports_report_the_line_and_keep_the_rest(app, admin):
 
 
 def test_the_namespace_is_matched_by_its_version_suffix():
-    assert wordpress.is_wxr("http://wordpress.org/export/1.2/")
-    assert wordpress.is_wxr("https://wordpress.org/export/1.2")
-    assert wordpress.is_wxr("http://wordpress.org/export/1.0/")
-    assert not wordpress.is_wxr("http://wordpress.org/export/1.2/excerpt/")
-    assert not wordpress.is_wxr("http://example.com/other/")
+    assert wxr_fields.is_wxr("http://wordpress.org/export/1.2/")
+    assert wxr_fields.is_wxr("https://wordpress.org/export/1.2")
+    assert wxr_fields.is_wxr("http://wordpress.org/export/1.0/")
+    assert not wxr_fields.is_wxr("http://wordpress.org/export/1.2/excerpt/")
+    assert not wxr_fields.is_wxr("http://example.com/other/")
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ from blogapp.models import (
 from blogapp.models.base import utcnow
 from blogapp.ops.worker import outbox_drainers
 from blogapp.responses import schedule, services
-from blogapp.studio.editing import PostDraft, save_post
+from blogapp.studio.drafts import PostDraft
+from blogapp.studio.editing import save_post
 from blogapp.webhooks import services as hooks
 from blogapp.webhooks.addresses import UnsafeAddress, check_endpoint_url
 from blogapp.webhooks.delivery import deliver_webhooks, prune_log

@@ -19,7 +19,8 @@ from blogapp.extensions import db
 from blogapp.models import Role, WebhookEndpoint, WebhookEvent
 from blogapp.models.base import utcnow
 from blogapp.responses import schedule, services
-from blogapp.studio.editing import PostDraft, save_post
+from blogapp.studio.drafts import PostDraft
+from blogapp.studio.editing import save_post
 from blogapp.webhooks import services as hooks
 from blogapp.webhooks.chat import escape
 from blogapp.webhooks.delivery import deliver_webhooks

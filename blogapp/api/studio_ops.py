@@ -14,7 +14,7 @@ from blogapp.api.schemas import Instant, Resource
 from blogapp.api.validation import check_with_form
 from blogapp.models import Post, Scope
 from blogapp.query_args import MAX_ID
-from blogapp.studio import editing, services
+from blogapp.studio import drafts, editing, services
 from blogapp.studio.forms import PostForm
 
 TAG = "Studio"
@@ -81,7 +81,7 @@ def _post_to_edit(post_id: int) -> Post:
 
 
 def _save(post: Post | None, fields: BaseModel, action: str, version=None, publish_at=None):
-    draft = editing.draft_from_post(post) if post is not None else editing.PostDraft("", "")
+    draft = drafts.draft_from_post(post) if post is not None else drafts.PostDraft("", "")
     # A field left out, or null, keeps what the post has.
     given = fields.model_dump(exclude_none=True, include=set(PostFields.model_fields))
     if "tags" in given:
@@ -104,7 +104,7 @@ def _save(post: Post | None, fields: BaseModel, action: str, version=None, publi
             slug="stale-version",
             current=studio_post(conflict.post).model_dump(mode="json"),
         ) from None
-    except editing.StudioError as error:
+    except drafts.StudioError as error:
         raise field_error(error.field or "body", str(error)) from None
 
 

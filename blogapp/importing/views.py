@@ -1,6 +1,7 @@
 """The admin import page (/admin/import): upload an export, read its dry run, import it.
 
-The rules live in jobs.py; these views parse the form, call it and show the job.
+The rules live in jobs.py, the checks of the uploaded files in uploads.py; these views
+parse the form, call them and show the job.
 """
 
 from datetime import datetime
@@ -11,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from blogapp.accounts.permissions import admin_required
 from blogapp.extensions import db
-from blogapp.importing import jobs, wxr_export
+from blogapp.importing import jobs, uploads, wxr_export
 from blogapp.importing.forms import JobForm, UploadForm
 from blogapp.importing.readers import READERS
 from blogapp.models import ImportJob
@@ -31,7 +32,7 @@ def _job(job_id: int) -> ImportJob:
 
 def _upload_page(form: UploadForm, status: int = 200):
     body = render_template("importing/upload.html", form=form, jobs=jobs.recent_jobs(),
-                           max_size=jobs.size_label(jobs.max_bytes()))  # fmt: skip
+                           max_size=uploads.size_label(uploads.max_bytes()))  # fmt: skip
     return body, status
 
 
@@ -54,22 +55,22 @@ def upload_page():
 @admin_required
 def upload():
     """Keep the uploaded export and start its dry run."""
-    request.max_content_length = jobs.max_bytes() + ENVELOPE_BYTES
+    request.max_content_length = uploads.max_bytes() + ENVELOPE_BYTES
     try:
         form = UploadForm()
     except RequestEntityTooLarge:
         form = UploadForm(formdata=None)
-        form.export.errors = [jobs.too_big_message()]
+        form.export.errors = [uploads.too_big_message()]
         return _upload_page(form, 413)
     if form.validate_on_submit():
         day = form.cutoff.data
         cutoff = datetime.combine(day, datetime.min.time()) if day else None
         try:
-            rules = _read_and_close(form.rules.data, jobs.RULES_MAX_BYTES + 1)
+            rules = _read_and_close(form.rules.data, uploads.RULES_MAX_BYTES + 1)
             job = jobs.start_dry_run(form.export.data.stream, form.export.data.filename or "",
                                      form.source.data, cutoff, form.with_pingbacks.data,
                                      current_user, rules)  # fmt: skip
-        except jobs.ImportRefused as error:
+        except uploads.ImportRefused as error:
             getattr(form, error.field or "export").errors = [str(error)]
         else:
             return redirect(url_for("imports.job", job_id=job.id), 303)
@@ -101,7 +102,7 @@ def _act(job_id: int, action, done: str):
     else:
         try:
             action(found, current_user)
-        except jobs.ImportRefused as error:
+        except uploads.ImportRefused as error:
             flash(str(error), "warning")
         else:
             flash(done, "success")

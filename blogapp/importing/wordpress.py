@@ -2,7 +2,8 @@
 
 WXR is RSS 2.0 with WordPress's elements in a namespace that names the format's version
 (``http://wordpress.org/export/1.2/``; some sites write ``https://`` or drop the
-trailing slash), so it is matched by its ``/export/1.x`` ending, never by the exact URI.
+trailing slash), so it is matched by its ``/export/1.x`` ending, never by the exact URI
+(``wxr_fields.py`` reads elements that way, and their text and dates).
 The channel lists the authors (``wp:author``, from 1.1 on; a 1.0 file names them only
 in each item's ``dc:creator``), then each ``item`` holds a post, page or attachment with
 its ``wp:comment``s.
@@ -23,10 +24,8 @@ skipped, and every element after it is read exactly as written.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, tzinfo
-from functools import lru_cache
+from datetime import UTC, tzinfo
 from typing import BinaryIO
 
 from lxml import etree
@@ -40,6 +39,7 @@ from blogapp.importing.records import (
     SourceComment,
     SourcePost,
 )
+from blogapp.importing.wxr_fields import fields_of, kind_of, text, utc_time
 from blogapp.importing.xml_stream import (
     ParseProblem,
     RecordElement,
@@ -49,8 +49,6 @@ from blogapp.importing.xml_stream import (
 )
 
 SOURCE = "wordpress"
-_WXR = re.compile(r"/export/1\.\d+/?$")
-_EXCERPT = re.compile(r"/export/1\.\d+/excerpt/?$")
 _RECORD_NAMES = frozenset({"item", "author"})  # wp:author; both inside rss/channel
 _RECORD_DEPTH = 3
 
@@ -75,65 +73,6 @@ COMMENT_KINDS = {"": "comment", "comment": "comment", "pingback": "pingback",
                  "trackback": "trackback", "note": "note"}  # fmt: skip
 
 
-def is_wxr(uri: str) -> bool:
-    """Whether a namespace URI is WordPress's export namespace, of any 1.x version."""
-    return bool(_WXR.search(uri))
-
-
-def _kind(element: etree._Element) -> str:
-    """``wp:name``, ``excerpt:encoded``, ``content:encoded``, ``dc:creator`` or the bare
-    RSS name: the element's name with a prefix that does not depend on the version."""
-    return _kind_of_tag(element.tag)
-
-
-@lru_cache(maxsize=256)
-def _kind_of_tag(tag: object) -> str:
-    # A file names a few dozen tags, each read for every element: worked out once each.
-    if not isinstance(tag, str):
-        return ""  # a comment or processing instruction
-    uri, _, name = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
-    if not uri:
-        return name
-    if is_wxr(uri):
-        return f"wp:{name}"
-    if _EXCERPT.search(uri):
-        return f"excerpt:{name}"
-    if uri.startswith("http://purl.org/rss/1.0/modules/content"):
-        return f"content:{name}"
-    if uri.startswith("http://purl.org/dc/elements/1.1"):
-        return f"dc:{name}"
-    return f"?:{name}"
-
-
-def text(element: etree._Element | None) -> str:
-    """An element's text (CDATA included), "" when absent."""
-    if element is None:
-        return ""
-    return "".join(element.itertext()) if len(element) else (element.text or "")
-
-
-def _fields(element: etree._Element) -> dict[str, etree._Element]:
-    """The element's children by kind (the first of each; categories are read apart)."""
-    found: dict[str, etree._Element] = {}
-    for child in element:
-        found.setdefault(_kind(child), child)
-    return found
-
-
-def _date(gmt: str, local: str, site_timezone: tzinfo) -> datetime | None:
-    """A naive UTC time from the GMT date, else from the local date in the site's zone."""
-    for value, zone in ((gmt, UTC), (local, site_timezone)):
-        value = value.strip()
-        if not value or value.startswith("0000-00-00"):
-            continue
-        try:
-            parsed = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            continue
-        return parsed.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-    return None
-
-
 class _Reader:
     def __init__(self, skipped: Callable[[Skipped], None], site_timezone: tzinfo):
         self.skipped = skipped
@@ -148,7 +87,7 @@ class _Reader:
         self.skipped(Skipped(line=line, element=what, reason=reason))
 
     def author(self, element: etree._Element) -> SourceAuthor | None:
-        f = _fields(element)
+        f = fields_of(element)
         login = html.unescape(text(f.get("wp:author_login"))).strip()
         if not login:
             self.skip(element, "wp:author", "no author_login")
@@ -166,7 +105,7 @@ class _Reader:
         )
 
     def item(self, element: etree._Element) -> Iterator[Record]:
-        f = _fields(element)
+        f = fields_of(element)
         post_id = text(f.get("wp:post_id")).strip()
         post_type = text(f.get("wp:post_type")).strip() or "post"
         status = text(f.get("wp:status")).strip()
@@ -181,7 +120,7 @@ class _Reader:
             return
         yield self.post(element, f, post_id, post_type, POST_STATES[status])
         for child in element:
-            if _kind(child) == "wp:comment":
+            if kind_of(child) == "wp:comment":
                 comment = self.comment(child, post_id)
                 if comment is not None:
                     yield comment
@@ -190,7 +129,7 @@ class _Reader:
         title = html.unescape(text(f.get("title"))).strip()
         tags = []
         for child in element:
-            if _kind(child) == "category" and child.get("domain") in ("category", "post_tag"):
+            if kind_of(child) == "category" and child.get("domain") in ("category", "post_tag"):
                 name = html.unescape(text(child)).strip()
                 if name and name not in tags:
                     tags.append(name)
@@ -205,7 +144,7 @@ class _Reader:
             title=title,
             slug=text(f.get("wp:post_name")).strip(),
             state=state,
-            published_at=_date(
+            published_at=utc_time(
                 text(f.get("wp:post_date_gmt")), text(f.get("wp:post_date")), self.site_timezone
             ),
             body_html=text(f.get("content:encoded")),
@@ -217,7 +156,7 @@ class _Reader:
         )
 
     def comment(self, element: etree._Element, post_id: str) -> SourceComment | None:
-        f = _fields(element)
+        f = fields_of(element)
         comment_id = text(f.get("wp:comment_id")).strip()
         if not comment_id.isdigit():
             self.skip(element, "wp:comment", f"post {post_id}: a comment without comment_id")
@@ -231,7 +170,7 @@ class _Reader:
         if kind not in COMMENT_KINDS:
             self.skip(element, "wp:comment", f"{where}: comment_type {kind!r}")
             return None
-        created_at = _date(
+        created_at = utc_time(
             text(f.get("wp:comment_date_gmt")), text(f.get("wp:comment_date")), self.site_timezone
         )
         if created_at is None:
@@ -268,11 +207,11 @@ def read(
                 reader.base_url = _base_url(element)
             if found.problems:
                 _report_broken(found, skipped)
-            elif _kind(element) == "wp:author":
+            elif kind_of(element) == "wp:author":
                 author = reader.author(element)
                 if author is not None:
                     yield author
-            elif _kind(element) == "item":
+            elif kind_of(element) == "item":
                 yield from reader.item(element)
     except TooBroken as error:
         skipped(Skipped(None, "xml", f"stopped reading: {error}"))
@@ -287,7 +226,7 @@ def _stray(skipped: Callable[[Skipped], None]) -> Callable[[ParseProblem], None]
 
 def _report_broken(found: RecordElement, skipped: Callable[[Skipped], None]) -> None:
     """A broken item or author, named by what of it was read before the break."""
-    f, author = _fields(found.element), local_name(found.element) == "author"
+    f, author = fields_of(found.element), local_name(found.element) == "author"
     name = text(f.get("wp:author_login" if author else "wp:post_id")).strip()[:40]
     label = ("wp:author" if author else "item") + (f" {name}" if name else "")
     problem = found.problems[0]
@@ -300,6 +239,6 @@ def _base_url(element: etree._Element) -> str:
     channel = element.getparent()
     if channel is None:
         return ""
-    found = _fields(channel)
+    found = fields_of(channel)
     url = text(found.get("wp:base_blog_url")) or text(found.get("link"))
     return url.strip().rstrip("/")

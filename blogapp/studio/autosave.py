@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from blogapp.extensions import db
 from blogapp.models import Post, Revision, RevisionKind, User
 from blogapp.models.base import utcnow
-from blogapp.studio.editing import EditConflict, PostDraft, check_draft, save_post
+from blogapp.studio.drafts import PostDraft, check_draft
+from blogapp.studio.editing import EditConflict, save_post
 
 
 def autosave_draft(

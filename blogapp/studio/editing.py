@@ -1,81 +1,33 @@
-"""Writing a post: save, publish, schedule, unpublish, with revisions and optimistic locking."""
+"""Writing a post: save, publish, schedule, unpublish, with revisions and optimistic locking.
 
-from dataclasses import dataclass
+The draft itself (PostDraft, its checks and its rendering) is in drafts.py; this module
+changes the post: its address, status, tags and history, committed in one transaction.
+"""
+
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from blogapp.contentio.services import get_or_create_tags
 from blogapp.extensions import db
-from blogapp.markup import RenderRefused, make_excerpt, render_post
 from blogapp.models import Post, PostStatus, Revision, RevisionKind, SlugRedirect, User
 from blogapp.models.base import slugify, utcnow
+from blogapp.studio.drafts import PostDraft, Rendered, StudioError, check_draft, render_draft
 
 # Autosaves by one person within this time of their last autosave share a revision,
 # so a long sitting leaves one entry in the history, not hundreds.
 AUTOSAVE_MERGE_WINDOW = timedelta(minutes=10)
-MAX_TAGS = 10
-ACTIONS = ("save", "publish", "schedule", "unpublish")
-
-
-class StudioError(ValueError):
-    """A save that cannot be carried out; ``field`` names the form field to blame."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class EditConflict(Exception):
     """Someone saved the post after the version this save was based on."""
 
-    def __init__(self, post: Post, draft: "PostDraft", base_version: int):
+    def __init__(self, post: Post, draft: PostDraft, base_version: int):
         super().__init__(f"post {post.id} is at version {post.version}, not {base_version}")
         self.post = post
         self.draft = draft
         self.base_version = base_version
-
-
-@dataclass
-class PostDraft:
-    """What the editor's form says a post should be."""
-
-    title: str
-    body: str
-    slug: str = ""
-    tags: str = ""
-    excerpt: str = ""
-    comments_open: bool = True
-
-    def tag_names(self) -> list[str]:
-        """The tags typed, once each (by slug), in the order typed."""
-        names: dict[str, str] = {}
-        for name in (t.strip() for t in self.tags.split(",")):
-            if name:
-                names.setdefault(slugify(name) or name, name)
-        return list(names.values())
-
-
-def tags_text(post: Post) -> str:
-    return ", ".join(t.name for t in post.tags)
-
-
-def draft_from_post(post: Post) -> PostDraft:
-    """The form's view of a stored post; an excerpt made from the body shows as empty."""
-    try:
-        auto = post.excerpt == make_excerpt(post.body_source)
-    except RenderRefused:
-        auto = False  # shown as typed; saving it again renders (or refuses) the body
-    return PostDraft(
-        title=post.title,
-        body=post.body_source,
-        slug=post.slug,
-        tags=tags_text(post),
-        excerpt="" if auto else post.excerpt,
-        comments_open=post.comments_open,
-    )
 
 
 def _slug_owner(slug: str) -> tuple[int | None, int | None]:
@@ -110,36 +62,6 @@ def _choose_slug(draft: PostDraft, post: Post | None) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
-
-
-def check_body_length(body: str) -> None:
-    """Refuse a body longer than POST_MAX_LENGTH (line breaks counted as one character)."""
-    limit, length = current_app.config["POST_MAX_LENGTH"], len(body.replace("\r\n", "\n"))
-    if length > limit:
-        raise StudioError(
-            f"A post can be at most {limit:,} characters; this one has {length:,}.", "body"
-        )
-
-
-def check_draft(draft: PostDraft, action: str, publish_at: datetime | None, now: datetime) -> None:
-    if action not in ACTIONS:
-        raise StudioError("That button is not one the editor knows.")
-    if not draft.title.strip():
-        raise StudioError("A post needs a title.", "title")
-    if len(draft.tag_names()) > MAX_TAGS:
-        raise StudioError(f"At most {MAX_TAGS} tags, please.", "tags")
-    if any(len(name) > 40 or not slugify(name) for name in draft.tag_names()):
-        raise StudioError("Each tag needs a letter or digit and at most 40 characters.", "tags")
-    check_body_length(draft.body)
-    if action in ("publish", "schedule") and not draft.body.strip():
-        raise StudioError("Write something before publishing.", "body")
-    if action == "schedule":
-        if publish_at is None:
-            raise StudioError("Choose the date and time to publish at.", "publish_at")
-        if publish_at <= now:
-            raise StudioError(
-                "That time has already passed. Choose a later one, or publish now.", "publish_at"
-            )
 
 
 def _apply_status(post: Post, action: str, publish_at: datetime | None, now: datetime) -> None:
@@ -204,25 +126,6 @@ def _record_revision(
             created_at=now,
         )
     )
-
-
-@dataclass
-class Rendered:
-    """The draft's body HTML (None when the post's stays) and excerpt."""
-
-    body_html: str | None
-    excerpt: str
-
-
-def render_draft(draft: PostDraft, post: Post | None) -> Rendered:
-    """Render what the save will store, before anything changes; StudioError if refused."""
-    try:
-        body_html = None
-        if post is None or post.body_source != draft.body or not post.body_html:
-            body_html = render_post(draft.body)
-        return Rendered(body_html, draft.excerpt.strip() or make_excerpt(draft.body))
-    except RenderRefused as error:
-        raise StudioError(str(error), "body") from None
 
 
 def _apply(

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blogapp.accounts.forms import ParleyForm
 from blogapp.query_args import parse_id
-from blogapp.studio.editing import PostDraft, StudioError, check_body_length
+from blogapp.studio.drafts import PostDraft, StudioError, check_body_length
 
 
 def within_post_length(form, field) -> None:

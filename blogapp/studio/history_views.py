@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from blogapp.query_args import parse_id
-from blogapp.studio import editing, revisions
+from blogapp.studio import drafts, editing, revisions
 from blogapp.studio.access import editable_post_or_abort
 from blogapp.studio.forms import RestoreForm
 from blogapp.templating import format_datetime
@@ -63,7 +63,7 @@ def restore(post_id: int, revision_id: int):
     except editing.EditConflict:
         flash("Someone saved this post while you were looking; compare again below.", "warning")
         return redirect(back)
-    except editing.StudioError as error:
+    except drafts.StudioError as error:
         flash(str(error), "info")
         return redirect(back)
     flash(f"Restored the text saved on {format_datetime(revision.created_at)}.", "success")

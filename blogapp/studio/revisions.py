@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from blogapp.extensions import db
 from blogapp.models import Post, Revision, RevisionKind, User
-from blogapp.studio.editing import PostDraft, StudioError, draft_from_post, save_post
+from blogapp.studio.drafts import PostDraft, StudioError, draft_from_post
+from blogapp.studio.editing import save_post
 
 KIND_LABELS = {
     RevisionKind.SAVED: "Saved",

@@ -17,7 +17,7 @@ from blogapp.models import Post
 from blogapp.models.base import utcnow
 from blogapp.query_args import arg_choice, arg_id, arg_page
 from blogapp.sitesettings.store import site_settings
-from blogapp.studio import editing, services
+from blogapp.studio import drafts, editing, services
 from blogapp.studio.access import editable_post_or_abort, employees_only
 from blogapp.studio.autosave import autosave_draft, pending_revision
 from blogapp.studio.forms import PostForm, PreviewForm
@@ -113,7 +113,7 @@ def _submit(form: PostForm, post: Post | None):
         )
     except editing.EditConflict as conflict:
         return _render_conflict(form, conflict)
-    except editing.StudioError as error:
+    except drafts.StudioError as error:
         field = getattr(form, error.field, None) if error.field else None
         (field.errors if field is not None else form.form_errors).append(str(error))
         return _render_editor(form, post, 400)
@@ -156,7 +156,7 @@ def edit(post_id: int):
     form = PostForm()
     if request.method == "POST":
         return _submit(form, post)
-    form.fill(editing.draft_from_post(post))
+    form.fill(drafts.draft_from_post(post))
     form.version.data = str(post.version)
     form.publish_at.data = services.utc_to_site_time(post.published_at, _zone())
     from_revision = arg_id("from_revision")
@@ -187,7 +187,7 @@ def autosave(post_id: int | None):
             error="Someone else saved this post since you opened it. "
             "Your text is still here: press Save to compare the two."
         ), 409
-    except editing.StudioError as error:
+    except drafts.StudioError as error:
         return jsonify(error=str(error), fields={error.field or "form": [str(error)]}), 400
     saved = local_time(utcnow())
     return jsonify(
