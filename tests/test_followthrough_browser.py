@@ -97,7 +97,7 @@ def test_answered_by_mail_shown_under_her_name_then_no_makes_it_owed(
     page.goto(f"{live_server}/posts/{SLUG}#c{question_id}")
     buttons = page.locator(f"#c{question_id} .helped-buttons").first
     expect(buttons).to_contain_text("Did this answer your question?")
-    buttons.locator("button[value=no]").click()
+    buttons.get_by_role("button", name="No", exact=True).click()
     expect(page.locator(".flash")).to_contain_text("they will answer again")
     screenshot(page, "followthrough-said-no")
     with demo_app.app_context():
