@@ -4,7 +4,7 @@ The rules live in services.py; these views parse the form, call a service and sa
 happened. /admin/users is the page's old address and still answers.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blogapp.accounts.permissions import admin_required
@@ -22,9 +22,7 @@ PER_PAGE = 50
 
 
 def _person(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 

@@ -60,9 +60,7 @@ def act(comment_id: int, action: str):
 @moderator_required
 def remove(comment_id: int):
     """Remove a comment with a reason; the page shows a placeholder in its place."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     remove = offered(MODERATION, "remove")
     if not remove.permission(current_user):
         abort(403)
@@ -85,9 +83,7 @@ def remove(comment_id: int):
 @moderator_required
 def toggle_open(post_id: int):
     """Open or close a post's comments."""
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
+    post = db.get_or_404(Post, post_id)
     form = ModerationForm()
     if form.validate_on_submit():
         is_open = request.form.get("open") == "1"

@@ -6,7 +6,7 @@ parse the form, call them and show the job.
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -24,9 +24,7 @@ ENVELOPE_BYTES = 64 * 1024
 
 
 def _job(job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id)
-    if job is None:
-        abort(404)
+    job = db.get_or_404(ImportJob, job_id)
     return job
 
 

@@ -99,9 +99,7 @@ def resolve(conversation_id: int):
 @moderator_required
 def take(comment_id: int):
     """Take a comment to private support from the post page (the queue has its own form)."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     form = TakeForm()
     if form.validate_on_submit():
         try:

@@ -1,7 +1,7 @@
 """One reply box's own page, a saved reply inserted without JavaScript, and the reply
 boxes' presence: the heartbeat an open box sends and the poll of who is replying."""
 
-from flask import abort, jsonify, render_template, request
+from flask import jsonify, render_template, request
 from flask_login import current_user
 
 from blogapp.accounts.permissions import employee_required
@@ -21,9 +21,7 @@ from blogapp.responses.views import bp
 
 
 def _comment(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     return comment
 
 

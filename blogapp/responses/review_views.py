@@ -49,9 +49,7 @@ def reviews_page():
 
 
 def _proposal(proposal_id: int) -> ProposedReply:
-    proposal = db.session.get(ProposedReply, proposal_id)
-    if proposal is None:
-        abort(404)
+    proposal = db.get_or_404(ProposedReply, proposal_id)
     return proposal
 
 
@@ -119,9 +117,7 @@ def _switch(default_back: str, change, turned_on: str, turned_off: str):
 @employee_required
 def require_for_author(user_id: int):
     """Ask (or stop asking) for review of answers on all of this author's posts."""
-    author = db.session.get(User, user_id)
-    if author is None:
-        abort(404)
+    author = db.get_or_404(User, user_id)
     whose = "your" if author.id == current_user.id else f"{author.display_name}'s"
     return _switch(
         url_for("studio.profile.edit"),
@@ -135,9 +131,7 @@ def require_for_author(user_id: int):
 @employee_required
 def require_for_post(post_id: int):
     """Ask (or stop asking) for review of answers on one post: its author's switch."""
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
+    post = db.get_or_404(Post, post_id)
     return _switch(
         url_for("studio.edit", post_id=post.id),
         lambda on: reviews.require_review_on_post(post, on, current_user),

@@ -176,9 +176,7 @@ def queue():
 
 
 def _comment(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     return comment
 
 

@@ -10,7 +10,6 @@ from functools import wraps
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -36,9 +35,7 @@ _NEW_SECRET = "webhook_new_secret"
 
 
 def _endpoint(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        abort(404)
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
     return endpoint
 
 
