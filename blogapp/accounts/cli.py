@@ -76,10 +76,9 @@ def list_users_command(role, search):
     order = sa.case({r.value: -n for n, r in enumerate(ACCOUNT_ROLES)}, value=User.role)
     query = people.people_query(search, role or "").order_by(None).order_by(order, User.id)
     for user in db.session.scalars(query):
-        title = f", {user.job_title}" if user.job_title else ""
         state = people.status_of(user)
         state = f"  ({state})" if state != "active" else ""
-        click.echo(f"{user.id:>5}  {user.role:<9}  {user.email}  {user.display_name}{title}{state}")
+        click.echo(f"{user.id:>5}  {user.role:<9}  {user.email}  {user.name_and_title}{state}")
 
 
 def _account(email: str) -> User:

@@ -105,6 +105,11 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 
+    @property
+    def name_and_title(self) -> str:
+        """"Jane Doe, Head of Support" (just the name when there is no job title)."""
+        return f"{self.display_name}, {self.job_title}" if self.job_title else self.display_name
+
     # UserMixin compares users by get_id(), which names a sign-in here, not a person.
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, User):

@@ -38,13 +38,12 @@ def taken_private(
     conversation: PrivateConversation, moderator: User, first: PrivateMessage | None
 ) -> None:
     """Tell the customer a named person continues with them privately."""
-    title = f", {moderator.job_title}" if moderator.job_title else ""
     _to_customer(
         conversation,
         "private_taken",
         f"{moderator.display_name} will continue with you privately",
         "private/mail_taken.txt",
-        person=f"{moderator.display_name}{title}",
+        person=moderator.name_and_title,
         first=first,
     )
 
@@ -52,13 +51,12 @@ def taken_private(
 def answered(conversation: PrivateConversation, message: PrivateMessage) -> None:
     """Each private answer by staff goes to the customer, Reply-To again."""
     author = message.author
-    title = f", {author.job_title}" if author.job_title else ""
     _to_customer(
         conversation,
         "private_answer",
         f"{author.display_name} answered you privately",
         "private/mail_answer.txt",
-        person=f"{author.display_name}{title}",
+        person=author.name_and_title,
         message=message,
     )
 

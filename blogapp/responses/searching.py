@@ -24,20 +24,13 @@ def states_for_index(
 ) -> Mapping[int, documents.ResponseState]:
     """The tracker's state of each comment, as the search index stores it. Overdue is not
     stored: the index keeps the due time and a search compares it with its own clock."""
-    reopened = set(
-        session.scalars(
-            sa.select(Comment.id).where(
-                Comment.id.in_(comment_ids), Comment.reopened_at.is_not(None)
-            )
-        )
-    )
     return {
         comment_id: documents.ResponseState(
             owed=state.owed,
             acknowledged_by_id=state.by_id,
             assigned_to_id=state.assignee_id,
             due_at=state.due_at,
-            reopened=comment_id in reopened,
+            reopened=state.reopened,
         )
         for comment_id, state in response_state(comment_ids, session=session).items()
     }

@@ -24,6 +24,8 @@ class ResponseState:
     overdue: bool
     assignee_id: int | None
     assignee_name: str | None
+    # Owed again since its author said an answer did not help (due_at runs from then).
+    reopened: bool = False
 
 
 def response_state(
@@ -40,6 +42,7 @@ def response_state(
         sa.select(
             Comment.id,
             Comment.owed_since,
+            Comment.reopened_at,
             owed_clause(),
             Acknowledgement.kind,
             Acknowledgement.created_at,
@@ -61,7 +64,7 @@ def response_state(
         .where(Comment.id.in_(ids))
     ).all()
     states = {}
-    for cid, created, owed, kind, at, by_id, by_name, a_id, a_name in rows:
+    for cid, created, reopened_at, owed, kind, at, by_id, by_name, a_id, a_name in rows:
         owed = bool(owed)
         due = sla.due_at(created) if owed else None
         states[cid] = ResponseState(
@@ -74,5 +77,6 @@ def response_state(
             overdue=bool(due and due <= now),
             assignee_id=a_id if owed else None,
             assignee_name=a_name if owed else None,
+            reopened=reopened_at is not None,
         )
     return states
